@@ -1,0 +1,44 @@
+# ocimin: one static binary, built with musl. jsmn and the kernel's uapi
+# headers come from the host's /usr/include; musl-gcc hides that directory,
+# so build/include holds links to just those, and nothing else of glibc.
+ifeq ($(origin CC),default)
+CC = musl-gcc
+endif
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MULTIARCH ?= $(shell gcc -print-multiarch)
+CFLAGS ?= -Os -g
+OCI_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes \
+	-D_GNU_SOURCE -isystem build/include -ffunction-sections -fdata-sections
+OCI_LDFLAGS = -static -Wl,--gc-sections
+SRC = ocimin.c json.c linux.c cgroup.c
+PROVE ?= prove
+
+all: ocimin
+
+build/include/jsmn.h:
+	mkdir -p build/include
+	ln -sfn /usr/include/linux build/include/linux
+	ln -sfn /usr/include/asm-generic build/include/asm-generic
+	ln -sfn /usr/include/$(MULTIARCH)/asm build/include/asm
+	ln -sfn /usr/include/jsmn.h $@
+
+ocimin: $(SRC) ocimin.h build/include/jsmn.h
+	$(CC) $(CFLAGS) $(OCI_CFLAGS) $(LDFLAGS) $(OCI_LDFLAGS) -o $@ $(SRC)
+
+t/probe: t/probe.c build/include/jsmn.h
+	$(CC) $(CFLAGS) $(OCI_CFLAGS) $(LDFLAGS) $(OCI_LDFLAGS) -o $@ t/probe.c
+
+t/unit-json: t/unit-json.c json.c ocimin.h build/include/jsmn.h
+	$(CC) $(CFLAGS) $(OCI_CFLAGS) $(LDFLAGS) $(OCI_LDFLAGS) -o $@ t/unit-json.c json.c
+
+check: ocimin t/probe t/unit-json
+	$(PROVE) t/
+
+install: ocimin
+	install -D -m 0755 ocimin $(DESTDIR)$(BINDIR)/ocimin
+
+clean:
+	rm -rf ocimin t/probe t/unit-json build
+
+.PHONY: all check install clean
