@@ -41,4 +41,15 @@ install: ocimin
 clean:
 	rm -rf ocimin t/probe t/unit-json build
 
-.PHONY: all check install clean
+.PHONY: all check install clean demo
+
+# A busybox bundle made with `ocimin spec`, run once: the README's demo.
+demo: ocimin
+	rm -rf build/demo && mkdir -p build/demo/rootfs/bin
+	cp /bin/busybox build/demo/rootfs/bin/busybox
+	for a in sh echo hostname id cat; do ln -s busybox build/demo/rootfs/bin/$$a; done
+	cd build/demo && ../../ocimin spec
+	sed -i -e 's/"terminal": true/"terminal": false/' \
+	  -e 's|"sh"$$|"sh", "-c", "echo Hello from ocimin: I am pid $$$$ on $$(hostname), uid $$(id -u)"|' \
+	  build/demo/config.json
+	./ocimin --root build/demo/state run --bundle build/demo demo

@@ -50,6 +50,7 @@ struct sched_attr {
 	uint64_t sched_runtime, sched_deadline, sched_period;
 };
 
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define PROPAGATION (MS_SHARED | MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE)
 /* the per-mount flags a bind mount ignores until remounted */
@@ -201,6 +202,8 @@ static int write_file(const char *path, const char *buf)
 
 /* ---- parent: the pid and time namespaces of the child ---------------- */
 
+/* Only possible before any process is in the new time namespace, so in
+ * the parent, before the fork (time_namespaces(7)). */
 static int set_time_offsets(const struct spec *s)
 {
 	char buf[128];
@@ -253,42 +256,6 @@ static int restore_ns(int saved[2])
 	return ret;
 }
 
-int linux_enter_child_ns(const struct spec *s, int saved[2])
-{
-	saved[0] = saved[1] = -1;
-	for (int i = 0; i < 2; i++) {
-		const struct ns *n = ns_find(s, child_ns[i].type);
-
-		if (!n)
-			continue;
-		saved[i] = open(child_ns[i].self, O_RDONLY | O_CLOEXEC);
-		if (saved[i] < 0) {
-			if (errno == ENOENT && n->type == CLONE_NEWTIME)
-				oci_err("create time namespace: not supported by this kernel");
-			else
-				oci_syserr("open %s", child_ns[i].self);
-			goto fail;
-		}
-		if (enter_one_child_ns(s, n) < 0)
-			goto fail;
-	}
-	return 0;
-fail:
-	restore_ns(saved);
-	return -1;
-}
-
-int linux_restore_ns(int saved[2])
-{
-	int ret = restore_ns(saved);
-
-	if (ret < 0) {
-		errno = -ret;
-		return oci_syserr("restore the namespaces of ocimin");
-	}
-	return 0;
-}
-
 /* ---- init: namespaces ------------------------------------------------ */
 
 static int loopback_up(void)
@@ -313,8 +280,8 @@ out:
 
 static int join_namespaces(const struct spec *s)
 {
-	int fds[sizeof(init_ns) / sizeof(init_ns[0])], ret = -1;
-	size_t i, n = sizeof(fds) / sizeof(fds[0]);
+	int fds[LEN(init_ns)], ret = -1;
+	size_t i, n = LEN(fds);
 
 	for (i = 0; i < n; i++)
 		fds[i] = -1;
@@ -348,7 +315,7 @@ static int new_namespaces(const struct spec *s)
 {
 	int flags = 0;
 
-	for (size_t i = 0; i < sizeof(init_ns) / sizeof(init_ns[0]); i++) {
+	for (size_t i = 0; i < LEN(init_ns); i++) {
 		const struct ns *ns = ns_find(s, init_ns[i]);
 
 		if (ns && !ns->path)
@@ -469,7 +436,7 @@ static unsigned long st_to_ms(unsigned long f_flag)
 {
 	unsigned long ms = 0;
 
-	for (size_t i = 0; i < sizeof(st_flags) / sizeof(st_flags[0]); i++)
+	for (size_t i = 0; i < LEN(st_flags); i++)
 		if (f_flag & st_flags[i].st)
 			ms |= st_flags[i].ms;
 	return ms;
@@ -559,7 +526,8 @@ static int copy_tree(int from, int to);
 static int copy_file(int from, int to, const char *name)
 {
 	static char buf[65536];
-	int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out = -1;
+	int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int out = -1;
 	ssize_t n = -1;
 
 	if (in >= 0)
@@ -661,6 +629,20 @@ static int copy_up(int root, int old, const struct mnt *m)
 	return ret;
 }
 
+static bool is_dev(const char *d)
+{
+	return !strncmp(d, "/dev", 4) && !d[4 + strspn(d + 4, "/")];
+}
+
+/* A read-only /dev is mounted writable for its devices and made
+ * read-only with the root, as runc does. */
+static unsigned long mount_flags(const struct mnt *m)
+{
+	unsigned long flags = m->flags & ~(PROPAGATION | MS_REMOUNT);
+
+	return is_dev(m->destination) ? flags & ~MS_RDONLY : flags;
+}
+
 /* Like runc, a tmpfs on an existing directory gets its mode unless the
  * options say otherwise (the later mode= wins). */
 static int mount_tmpfs(int root, int fd, const struct mnt *m, bool existed)
@@ -683,7 +665,7 @@ static int mount_tmpfs(int root, int fd, const struct mnt *m, bool existed)
 			return oci_syserr("tmpcopyup %s", m->destination);
 	}
 	if (mount(m->source ? m->source : "tmpfs", fdpath(buf, fd), "tmpfs",
-		  m->flags & ~(PROPAGATION | MS_REMOUNT), data) < 0) {
+		  mount_flags(m), data) < 0) {
 		oci_syserr("mount %s on %s", m->source ? m->source : "tmpfs", m->destination);
 		close_keep_errno(old);
 		return -1;
@@ -693,11 +675,9 @@ static int mount_tmpfs(int root, int fd, const struct mnt *m, bool existed)
 
 static int mount_other(int fd, const struct mnt *m, const char *source)
 {
-	unsigned long flags = m->flags & ~(PROPAGATION | MS_REMOUNT);
+	unsigned long flags = m->bind ? MS_BIND | (m->flags & MS_REC) : mount_flags(m);
 	char buf[32];
 
-	if (m->bind)
-		flags = MS_BIND | (m->flags & MS_REC);
 	if (mount(source, fdpath(buf, fd), m->bind ? NULL : mount_type(m), flags,
 		  m->bind ? NULL : m->data) < 0)
 		return oci_syserr("mount %s on %s", m->source ? m->source : source,
@@ -813,10 +793,7 @@ static int prepare_root(const struct spec *s)
 static bool dev_is_bound(const struct spec *s)
 {
 	for (size_t i = 0; i < s->n_mounts; i++) {
-		const char *d = s->mounts[i].destination;
-
-		if (s->mounts[i].bind && !strncmp(d, "/dev", 4) &&
-		    !d[4 + strspn(d + 4, "/")])
+		if (s->mounts[i].bind && is_dev(s->mounts[i].destination))
 			return true;
 	}
 	return false;
@@ -890,7 +867,7 @@ static int make_devices(int root, const struct spec *s)
 	mode_t old = umask(0);
 	int ret = -1;
 
-	for (size_t i = 0; i < sizeof(default_devices) / sizeof(default_devices[0]); i++)
+	for (size_t i = 0; i < LEN(default_devices); i++)
 		if (!device_listed(s, default_devices[i].path) &&
 		    make_device(root, &default_devices[i]) < 0)
 			goto out;
@@ -909,7 +886,7 @@ static int make_dev_links(int root)
 
 	if (dev < 0)
 		return oci_syserr("create /dev");
-	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++) {
+	for (size_t i = 0; i < LEN(dev_links); i++) {
 		if (!strcmp(dev_links[i].target, "/proc/kcore") &&
 		    access("/proc/kcore", F_OK) < 0)
 			continue;
@@ -1124,6 +1101,25 @@ static int set_names(const struct spec *s)
 	return 0;
 }
 
+static int dev_readonly(const struct spec *s, int root)
+{
+	int fd, ret;
+
+	for (size_t i = 0; i < s->n_mounts; i++) {
+		const struct mnt *m = &s->mounts[i];
+
+		if (m->bind || !is_dev(m->destination) || !(m->flags & MS_RDONLY))
+			continue;
+		fd = open_in_root(root, "/dev", MK_NONE);
+		if (fd < 0)
+			return oci_syserr("remount /dev");
+		ret = remount_bind(fd, "/dev", MS_RDONLY, 0);
+		close(fd);
+		return ret;
+	}
+	return 0;
+}
+
 static int set_paths(const struct spec *s, int root)
 {
 	for (size_t i = 0; i < s->n_readonly_paths; i++)
@@ -1132,6 +1128,8 @@ static int set_paths(const struct spec *s, int root)
 	for (size_t i = 0; i < s->n_masked_paths; i++)
 		if (mask_path(root, s->masked_paths[i]) < 0)
 			return -1;
+	if (dev_readonly(s, root) < 0)
+		return -1;
 	if (s->root_readonly && remount_bind(root, "/", MS_RDONLY, 0) < 0)
 		return -1;
 	return 0;
@@ -1398,22 +1396,6 @@ static int setup_process(const struct spec *s)
 	return 0;
 }
 
-int linux_init_setup(struct init_ctx *ctx)
-{
-	const struct spec *s = ctx->spec;
-
-	if (!getcwd(bundle_dir, sizeof(bundle_dir)))
-		return oci_syserr("get the bundle directory");
-	if (join_namespaces(s) < 0 || new_namespaces(s) < 0)
-		return -1;
-	/* before the pivot: /proc/self is the host's proc, always there */
-	if (set_process_attrs(s) < 0)
-		return -1;
-	if (setup_rootfs(ctx) < 0 || finish_rootfs(s) < 0)
-		return -1;
-	return setup_process(s);
-}
-
 /* ---- init: exec ------------------------------------------------------ */
 
 static void close_from(unsigned int first)
@@ -1438,20 +1420,6 @@ static void reset_signals(void)
 		sigaction(sig, &sa, NULL);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
-}
-
-int linux_init_exec(struct init_ctx *ctx)
-{
-	const struct process *p = &ctx->spec->process;
-
-	/* closed, not just close-on-exec: execve("/proc/self/fd/N") must
-	 * find no host fd (CVE-2024-21626) */
-	close_from(3 + (ctx->preserve_fds > 0 ? ctx->preserve_fds : 0));
-	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return oci_syserr("set noNewPrivileges");
-	reset_signals();
-	execve(exec_path, p->args, exec_env);
-	return oci_syserr("exec %s", p->args[0]);
 }
 
 /* ---- validation, in the parent --------------------------------------- */
@@ -1517,7 +1485,7 @@ static int check_namespaces(const struct spec *s)
 
 static int check_sysctl(const struct spec *s, const char *key)
 {
-	for (size_t i = 0; i < sizeof(ns_sysctls) / sizeof(ns_sysctls[0]); i++) {
+	for (size_t i = 0; i < LEN(ns_sysctls); i++) {
 		const char *k = ns_sysctls[i].key;
 		size_t n = strlen(k);
 
@@ -1583,6 +1551,78 @@ static int check_unsupported(const struct spec *s)
 	    s->personality != PER_LINUX32)
 		return verr(s, "linux.personality: only LINUX and LINUX32 are supported");
 	return 0;
+}
+
+/* ---- the interface (ocimin.h) ---------------------------------------- */
+
+int linux_enter_child_ns(const struct spec *s, int saved[2])
+{
+	saved[0] = saved[1] = -1;
+	for (int i = 0; i < 2; i++) {
+		const struct ns *n = ns_find(s, child_ns[i].type);
+
+		if (!n)
+			continue;
+		saved[i] = open(child_ns[i].self, O_RDONLY | O_CLOEXEC);
+		if (saved[i] < 0) {
+			if (errno == ENOENT && n->type == CLONE_NEWTIME)
+				oci_err("create time namespace: not supported by this kernel");
+			else
+				oci_syserr("open %s", child_ns[i].self);
+			goto fail;
+		}
+		if (enter_one_child_ns(s, n) < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	restore_ns(saved);
+	return -1;
+}
+
+int linux_restore_ns(int saved[2])
+{
+	int ret = restore_ns(saved);
+
+	if (ret < 0) {
+		errno = -ret;
+		return oci_syserr("restore the namespaces of ocimin");
+	}
+	return 0;
+}
+
+/* runc's order: namespaces, the rootfs with its mounts and devices, the
+ * pivot, what is done inside the new root, then the process: its
+ * executable looked up, rlimits, and last its user and capabilities,
+ * which take away the rights the rest needs. */
+int linux_init_setup(struct init_ctx *ctx)
+{
+	const struct spec *s = ctx->spec;
+
+	if (!getcwd(bundle_dir, sizeof(bundle_dir)))
+		return oci_syserr("get the bundle directory");
+	if (join_namespaces(s) < 0 || new_namespaces(s) < 0)
+		return -1;
+	/* before the pivot: /proc/self is the host's proc, always there */
+	if (set_process_attrs(s) < 0)
+		return -1;
+	if (setup_rootfs(ctx) < 0 || finish_rootfs(s) < 0)
+		return -1;
+	return setup_process(s);
+}
+
+int linux_init_exec(struct init_ctx *ctx)
+{
+	const struct process *p = &ctx->spec->process;
+
+	/* closed, not just close-on-exec: execve("/proc/self/fd/N") must
+	 * find no host fd (CVE-2024-21626) */
+	close_from(3 + (ctx->preserve_fds > 0 ? ctx->preserve_fds : 0));
+	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return oci_syserr("set noNewPrivileges");
+	reset_signals();
+	execve(exec_path, p->args, exec_env);
+	return oci_syserr("exec %s", p->args[0]);
 }
 
 int linux_validate(const struct spec *s)
