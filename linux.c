@@ -174,21 +174,6 @@ static const char *target_of(char buf[32], int fd, const char *path)
 	return have_procfd ? fdpath(buf, fd) : path;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 static int write_file(const char *path, const char *buf)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), ret;

@@ -161,7 +161,7 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 	return 2;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+int write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 

@@ -32,6 +32,9 @@ int oci_syserr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void oci_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void oci_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* write(2) until done or a real error; -1 with errno set. */
+int write_all(int fd, const void *buf, size_t len);
+
 /* ---- the parsed config.json (json.c) -------------------------------- */
 
 struct kv { char *key, *value; };

@@ -56,6 +56,16 @@ test_expect_success 'delete of a stopped container removes it' '
 	test_grep err "^ocimin: .*c1"
 '
 
+test_expect_success 'delete --force of a stopped container removes it; a second delete fails' '
+	make_bundle b1b "[\"/bin/true\"]" &&
+	oci run --keep -b b1b c1b &&
+	status_is c1b stopped &&
+	oci delete --force c1b &&
+	check_nothing_left c1b &&
+	test_must_fail oci delete c1b 2>err &&
+	test_grep err "^ocimin: .*c1b"
+'
+
 test_expect_success 'state, start, kill and delete of a missing container fail' '
 	test_must_fail oci state nosuch 2>err &&
 	test_grep err "^ocimin: .*nosuch" &&

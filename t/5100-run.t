@@ -64,7 +64,9 @@ while :; do sleep 0.05; done" &&
 
 test_expect_success 'run returns when the payload exits, taking its children with it' '
 	make_bundle b7 "[\"/bin/sh\", \"-c\", \"sleep 60 & exit 0\"]" &&
+	t0=$(date +%s) &&
 	oci run -b b7 r7 &&
+	test $(($(date +%s) - t0)) -lt 30 &&
 	check_nothing_left
 '
 

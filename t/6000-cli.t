@@ -211,6 +211,11 @@ test_expect_success '--log-format text writes errors as text lines to --log' '
 	test_grep_not log.txt "^\{"
 '
 
+test_expect_success '--log-format json without --log writes JSON errors to stderr' '
+	test_must_fail oci --log-format json state nosuch 2>err &&
+	test_grep err "^\{.*\"level\": *\"error\".*\"msg\": *\"[^\"]*nosuch.*\}$"
+'
+
 test_expect_success 'a --log-format other than text or json is a usage error' '
 	test_expect_code 2 oci --log-format xml list 2>err &&
 	test_grep err "^ocimin: .*log-format"

@@ -33,21 +33,23 @@ cd "$TRASH" || exit 1
 
 say() { printf '# %s\n' "$*"; }
 
-# A whole test file that hangs (a runtime that never returns) bails out
-# instead of hanging the suite. The sleep holds no copy of stdout, so prove
-# does not wait for it once the file is done.
+# A test file that hangs (a runtime that never returns) is killed, without
+# a plan so that it fails, and what it left is cleaned up, instead of
+# hanging the suite. The sleep holds no copy of stdout, so prove does not
+# wait for it once the file is done.
 test_watchdog() {
 	(
 		trap 'kill $sp 2>/dev/null; exit 0' TERM
 		sleep "${OCIMIN_TEST_TIMEOUT:-120}" </dev/null >/dev/null 2>&1 &
 		sp=$!
 		wait $sp || exit 0
-		echo "Bail out! $TEST_NAME: timed out after ${OCIMIN_TEST_TIMEOUT:-120}s"
+		echo "# $TEST_NAME: timed out after ${OCIMIN_TEST_TIMEOUT:-120}s"
 		kill -TERM $$
+		test_cleanup
+		cd / && rm -rf "$TRASH"
 	) &
 	test_watchdog_pid=$!
 }
-test_watchdog
 
 # The runtime, marked; `oci` adds this file's private state root.
 ocimin() { OCIMIN_TEST_MARK=$MARK "$OCIMIN" "$@"; }
@@ -84,14 +86,15 @@ test_skip_unless() {
 	if ! "$1" >/dev/null 2>&1; then
 		test_skip_reason=$2
 		[ -n "$OCIMIN_TEST_NOSKIP" ] && {
-			echo "not ok - required: $2"
+			test_count=$((test_count + 1))
 			test_failed=$((test_failed + 1))
+			echo "not ok $test_count - required: $2"
 		}
 	fi
 }
 
 # Removes what a failed test left, so one failure does not leak processes
-# or mounts into the host; says so, and fails the file.
+# or mounts into the host.
 test_cleanup() {
 	for d in "$ROOT"/*; do
 		[ -e "$d" ] || continue
@@ -109,8 +112,15 @@ test_cleanup() {
 	done
 }
 
+# A file whose tests pass but leave something behind fails too.
 test_done() {
 	kill "$test_watchdog_pid" 2>/dev/null
+	if ! check_nothing_left >"$TRASH/out.left" 2>&1; then
+		test_count=$((test_count + 1))
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - the tests of $TEST_NAME left nothing behind"
+		sed 's/^/#	/' "$TRASH/out.left"
+	fi
 	test_cleanup
 	echo "1..$test_count"
 	cd / && rm -rf "$TRASH"
@@ -379,3 +389,5 @@ add_shared() {
 	mkdir -p "$1/shared" "$1/rootfs/shared" &&
 	add_bind "$1" "$(cd "$1" && pwd)/shared" /shared rw
 }
+
+test_watchdog
