@@ -1278,12 +1278,13 @@ static void passwd_home(uid_t uid, char *home, size_t size)
  * fork of single-threaded ocimin: malloc is safe here. */
 static int set_env(const struct process *p)
 {
-	static char home[PATH_MAX + 5] = "HOME=/";
+	static char home[PATH_MAX + 5];	/* in .bss, not 4 KiB of .data */
 	size_t n = p->n_env;
 
 	exec_env = p->env;
 	if (env_get(p->env, "HOME"))
 		return 0;
+	memcpy(home, "HOME=/", 7);
 	passwd_home(p->uid, home + 5, sizeof(home) - 5);
 	exec_env = malloc((n + 2) * sizeof(*exec_env));
 	if (!exec_env)

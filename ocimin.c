@@ -220,11 +220,12 @@ static int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-/* Field 22 of /proc/<pid>/stat, and the state letter: together they tell
- * whether pid is still the process we started. */
+/* Field 22 of /proc/<pid>/stat, and the state letter (field 3): together
+ * they tell whether pid is still the process we started. Parsed by hand:
+ * sscanf would pull musl's float scanner into the binary. */
 static int proc_stat(pid_t pid, unsigned long long *start, char *state)
 {
-	char path[64], buf[1024], *p;
+	char path[64], buf[1024], *p, *end;
 	ssize_t n;
 	int fd;
 
@@ -237,11 +238,18 @@ static int proc_stat(pid_t pid, unsigned long long *start, char *state)
 	if (n <= 0)
 		return -1;
 	buf[n] = 0;
+	/* the command name may hold spaces and ')': skip to the last ')' */
 	p = strrchr(buf, ')');
-	if (!p || sscanf(p + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %llu",
-			 state, start) != 2)
+	if (!p || p[1] != ' ' || !p[2])
 		return -1;
-	return 0;
+	*state = p[2];
+	for (int field = 3; field <= 22; field++) {
+		p = strchr(p + 1, ' ');
+		if (!p)
+			return -1;
+	}
+	*start = strtoull(p + 1, &end, 10);
+	return end == p + 1 ? -1 : 0;
 }
 
 /* ---- state ---------------------------------------------------------------- */
