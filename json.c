@@ -2106,6 +2106,20 @@ int spec_load(const char *path, const char *bundle, struct spec *s)
 	return 0;
 }
 
+int resources_load(const char *path, struct resources *r)
+{
+	struct jp p = { .file = path };
+
+	memset(r, 0, sizeof(*r));
+	resources_init(r);
+	if (!path)
+		return 0;
+	if (load(&p) < 0 || walk(&p, 0, resources_fields, r) < 0)
+		return -1;
+	r->present = true;
+	return 0;
+}
+
 int process_load(const char *path, struct process *pr)
 {
 	struct jp p = { .file = path };
@@ -2167,6 +2181,35 @@ void json_state_write(FILE *f, const struct state *st, const char *status,
 	state_object(&w, st, status, internal);
 }
 
+void json_process_state(FILE *f, const struct spec *s, const char *id,
+			pid_t pid, const char *bundle, const char *status)
+{
+	struct jw w = { .f = f };
+
+	jw_open(&w, NULL, '{');
+	jw_str(&w, "ociVersion", OCI_SPEC_VERSION);
+	jw_open(&w, "fds", '[');
+	jw_str(&w, NULL, "seccompFd");
+	jw_close(&w, ']');
+	jw_num(&w, "pid", pid);
+	if (s->seccomp.listener_metadata)
+		jw_str(&w, "metadata", s->seccomp.listener_metadata);
+	jw_open(&w, "state", '{');
+	jw_str(&w, "ociVersion", OCI_SPEC_VERSION);
+	jw_str(&w, "id", id);
+	jw_str(&w, "status", status);
+	jw_num(&w, "pid", pid);
+	jw_str(&w, "bundle", bundle);
+	if (s->n_annotations) {
+		jw_open(&w, "annotations", '{');
+		for (size_t k = 0; k < s->n_annotations; k++)
+			jw_str(&w, s->annotations[k].key, s->annotations[k].value);
+		jw_close(&w, '}');
+	}
+	jw_close(&w, '}');
+	jw_close(&w, '}');
+}
+
 int json_state_read(const char *path, struct state *st)
 {
 	struct jp p = { .file = path };
@@ -2187,18 +2230,36 @@ void json_list(FILE *f, const struct state *sts, const char **status, size_t n)
 	jw_close(&w, ']');
 }
 
-/* features says what this build does today, not what it parses: hooks,
- * seccomp, user namespaces, AppArmor and idmapped mounts are parsed but
- * refused until linux.c and ocimin.c carry them out. */
+/* linux.seccomp as seccomp.c compiles it: every action, operator, arch
+ * and flag parsed here. An arch this build does not run next to can never
+ * reach the filter, so it is accepted and left out of it. */
+static void features_seccomp(struct jw *w)
+{
+	jw_open(w, "seccomp", '{');
+	jw_bool(w, "enabled", true);
+	jw_names(w, "actions", scmp_actions);
+	jw_names(w, "operators", scmp_ops);
+	jw_names(w, "archs", scmp_arches);
+	jw_names(w, "knownFlags", scmp_flags);
+	jw_names(w, "supportedFlags", scmp_flags);
+	jw_close(w, '}');
+}
+
+/* features says what this build does today, not what it parses: what is
+ * parsed but refused until linux.c and ocimin.c carry it out is left out. */
 void json_features(FILE *f)
 {
+	static const char *const hook_names[] = {
+		"prestart", "createRuntime", "createContainer", "startContainer",
+		"poststart", "poststop", NULL
+	};
+
 	struct jw w = { .f = f, .indent = "    " };
 
 	jw_open(&w, NULL, '{');
 	jw_str(&w, "ociVersionMin", "1.0.0");
 	jw_str(&w, "ociVersionMax", OCI_SPEC_VERSION);
-	jw_open(&w, "hooks", '[');
-	jw_close(&w, ']');
+	jw_strs(&w, "hooks", hook_names);
 	jw_open(&w, "mountOptions", '[');
 	for (const struct mopt *o = mopts; o->name; o++)
 		jw_str(&w, NULL, o->name);
@@ -2206,8 +2267,7 @@ void json_features(FILE *f)
 	jw_open(&w, "linux", '{');
 	jw_open(&w, "namespaces", '[');
 	for (const struct name *n = namespaces; n->name; n++)
-		if (n->value != CLONE_NEWUSER)
-			jw_str(&w, NULL, n->name);
+		jw_str(&w, NULL, n->name);
 	jw_close(&w, ']');
 	jw_names(&w, "capabilities", caps);
 	jw_open(&w, "cgroup", '{');
@@ -2217,12 +2277,12 @@ void json_features(FILE *f)
 	jw_bool(&w, "systemdUser", false);
 	jw_bool(&w, "rdma", false);
 	jw_close(&w, '}');
-	jw_enabled(&w, "seccomp", false);
-	jw_enabled(&w, "apparmor", false);
+	features_seccomp(&w);
+	jw_enabled(&w, "apparmor", true);	/* applied where the host has it */
 	jw_enabled(&w, "selinux", false);
 	jw_enabled(&w, "intelRdt", false);
 	jw_open(&w, "mountExtensions", '{');
-	jw_enabled(&w, "idmap", false);
+	jw_enabled(&w, "idmap", true);
 	jw_close(&w, '}');
 	jw_close(&w, '}');
 	jw_open(&w, "annotations", '{');

@@ -27,9 +27,12 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <linux/capability.h>
 #include <linux/ioprio.h>
 #include <linux/openat2.h>
+#include <linux/seccomp.h>
 
 #include "ocimin.h"
 
@@ -40,6 +43,18 @@
 #endif
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
+#endif
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOUNT_ATTR_IDMAP
+#define MOUNT_ATTR_IDMAP 0x00100000
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
 #endif
 struct mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
 struct sched_attr {
@@ -127,6 +142,12 @@ static char **exec_env;
 static char bundle_dir[PATH_MAX];
 /* Whether /proc/self/fd works in the container, once pivoted. */
 static bool have_procfd = true;
+/* The init is in the container's user namespace (made or joined by the
+ * first child); setgroups(2) is denied in it; it has no network, no cgroup
+ * namespace of its own, so sysfs, cgroup2 are bound from the host. */
+static bool in_userns, groups_denied, host_sys, host_cgroup;
+/* Its cgroup before it has a cgroup namespace, in a user namespace. */
+static char cgroup_self[PATH_MAX];
 
 /* ---- small helpers --------------------------------------------------- */
 
@@ -136,6 +157,13 @@ static const struct ns *ns_find(const struct spec *s, int type)
 		if (s->namespaces[i].type == type)
 			return &s->namespaces[i];
 	return NULL;
+}
+
+static bool new_ns(const struct spec *s, int type)
+{
+	const struct ns *n = ns_find(s, type);
+
+	return n && !n->path;
 }
 
 static const char *nsname(int type)
@@ -263,15 +291,17 @@ out:
 	return ret;
 }
 
-static int join_namespaces(const struct spec *s)
+/* Joins the namespaces of types[0..n) given by path, in that order, all
+ * opened before the first setns. */
+static int join_namespaces(const struct spec *s, const int *types, size_t n)
 {
-	int fds[LEN(init_ns)], ret = -1;
-	size_t i, n = LEN(fds);
+	int fds[8], ret = -1;
+	size_t i;
 
 	for (i = 0; i < n; i++)
 		fds[i] = -1;
 	for (i = 0; i < n; i++) {
-		const struct ns *ns = ns_find(s, init_ns[i]);
+		const struct ns *ns = ns_find(s, types[i]);
 
 		if (!ns || !ns->path)
 			continue;
@@ -282,9 +312,9 @@ static int join_namespaces(const struct spec *s)
 		}
 	}
 	for (i = 0; i < n; i++) {
-		if (fds[i] >= 0 && setns(fds[i], init_ns[i]) < 0) {
-			oci_syserr("join %s namespace %s", nsname(init_ns[i]),
-				   ns_find(s, init_ns[i])->path);
+		if (fds[i] >= 0 && setns(fds[i], types[i]) < 0) {
+			oci_syserr("join %s namespace %s", nsname(types[i]),
+				   ns_find(s, types[i])->path);
 			goto out;
 		}
 	}
@@ -310,6 +340,196 @@ static int new_namespaces(const struct spec *s)
 		return oci_syserr("create namespaces");
 	if (flags & CLONE_NEWNET)
 		return loopback_up();
+	return 0;
+}
+
+/* ---- user namespaces ------------------------------------------------- *
+ * With a user namespace the init is a grandchild of ocimin: a first child
+ * joins the namespaces given by path, makes the user namespace, whose maps
+ * ocimin writes from outside, then makes the pid and time namespaces, so
+ * that they are owned by the user namespace (the kernel checks the owner
+ * of the pid namespace when the init mounts /proc), and forks the init,
+ * which makes the other namespaces, owned by it too. */
+
+/* User first: its rights are what joining the others it owns takes.
+ * Mount last, as in init_ns. */
+static const int userns_join[] = {
+	CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWTIME, CLONE_NEWIPC, CLONE_NEWUTS,
+	CLONE_NEWNET, CLONE_NEWCGROUP, CLONE_NEWNS,
+};
+
+/* "0 1000 1\n" lines; -1 when they do not fit. */
+static int idmap_lines(char *buf, size_t size, const struct idmap *m, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		int k = snprintf(buf + len, size - len, "%u %u %u\n", m[i].container_id,
+				 m[i].host_id, m[i].size);
+
+		if (k < 0 || (size_t)k >= size - len)
+			return -1;
+		len += k;
+	}
+	return 0;
+}
+
+/* The kernel takes a map in one write(2), once. */
+static int write_map(pid_t pid, const char *file, const char *what,
+		     const struct idmap *m, size_t n)
+{
+	char path[64], buf[4096];
+
+	if (idmap_lines(buf, sizeof(buf), m, n) < 0)
+		return oci_err("write %s: too many mappings", what);
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	if (write_file(path, buf) == 0)
+		return 0;
+	if (errno == EPERM && geteuid() != 0)
+		return oci_err("write %s to %s: %s (without root only one range of size 1, the caller's own id, can be mapped)",
+			       what, path, strerror(errno));
+	return oci_syserr("write %s to %s", what, path);
+}
+
+static bool have_cap(int cap)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (sys_capget(&h, d) < 0)
+		return false;
+	return d[cap / 32].effective & (1U << (cap % 32));
+}
+
+/* Writes the maps of the user namespace that pid made. Without
+ * CAP_SETGID setgroups(2) must be denied in it first, or the kernel
+ * refuses a gid_map (user_namespaces(7), Linux 3.19). */
+static int write_maps(pid_t pid, const struct idmap *uid, size_t n_uid,
+		      const struct idmap *gid, size_t n_gid)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+	if (!have_cap(CAP_SETGID) && write_file(path, "deny") < 0)
+		return oci_syserr("write %s", path);
+	if (write_map(pid, "uid_map", "linux.uidMappings", uid, n_uid) < 0 ||
+	    write_map(pid, "gid_map", "linux.gidMappings", gid, n_gid) < 0)
+		return -1;
+	return 0;
+}
+
+/* Read before the pivot, while /proc/self is the host's. */
+static bool setgroups_denied(void)
+{
+	char buf[8] = "";
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return !strncmp(buf, "deny", 4);
+}
+
+/* ---- idmapped mounts ------------------------------------------------- *
+ * An idmapped bind mount is a detached copy of the source (open_tree)
+ * given a user namespace's mapping (mount_setattr, Linux 5.12) and then
+ * attached in the container (move_mount). The first two need
+ * CAP_SYS_ADMIN over the source's filesystem, which the container's user
+ * namespace does not have, so ocimin makes the copies before forking and
+ * the init inherits them. */
+
+/* Detached trees, indexed like spec->mounts, -1 where not idmapped. */
+static int *idmap_trees;
+static const struct mnt *idmap_base;
+static size_t n_idmap_trees;
+
+/* A user namespace with the mappings, as an fd: made by a child that
+ * stops once it is in it, so that its maps can be written. */
+static int mapping_userns(const struct mnt *m, const struct idmap *uid,
+			  size_t n_uid, const struct idmap *gid, size_t n_gid)
+{
+	char path[64];
+	int status, fd = -1;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (unshare(CLONE_NEWUSER) == 0)
+			kill(getpid(), SIGSTOP);
+		_exit(1);
+	}
+	if (pid < 0)
+		return oci_syserr("mount %s on %s: fork", m->source, m->destination);
+	if (waitpid(pid, &status, WUNTRACED) < 0 || !WIFSTOPPED(status)) {
+		oci_err("mount %s on %s: cannot create a user namespace for its idmapping",
+			m->source, m->destination);
+		goto out;
+	}
+	if (write_maps(pid, uid, n_uid, gid, n_gid) < 0)
+		goto out;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		oci_syserr("open %s", path);
+out:
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return fd;
+}
+
+static int idmap_error(const struct mnt *m, const char *what)
+{
+	if (errno == ENOSYS)
+		return oci_err("mount %s on %s: idmapped mounts need Linux 5.12 (open_tree, mount_setattr)",
+			       m->source, m->destination);
+	if (errno == EINVAL)
+		return oci_err("mount %s on %s: %s: the filesystem or the kernel does not support idmapped mounts (Linux 5.12; tmpfs since 6.3)",
+			       m->source, m->destination, what);
+	return oci_syserr("mount %s on %s: %s", m->source, m->destination, what);
+}
+
+/* Without mappings of its own the mount takes the container's. */
+static int idmap_tree(const struct spec *s, const struct mnt *m)
+{
+	bool own = m->n_uid_mappings;
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_IDMAP };
+	int tree, userns;
+
+	tree = sys_open_tree(AT_FDCWD, m->source, OPEN_TREE_CLONE | O_CLOEXEC |
+			     (m->flags & MS_REC ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return idmap_error(m, "clone");
+	userns = mapping_userns(m, own ? m->uid_mappings : s->uid_mappings,
+				own ? m->n_uid_mappings : s->n_uid_mappings,
+				own ? m->gid_mappings : s->gid_mappings,
+				own ? m->n_gid_mappings : s->n_gid_mappings);
+	if (userns < 0) {
+		close(tree);
+		return -1;
+	}
+	a.userns_fd = userns;
+	if (sys_mount_setattr(tree, "", AT_EMPTY_PATH |
+			      (m->idmap_recursive ? AT_RECURSIVE : 0), &a, sizeof(a)) < 0) {
+		idmap_error(m, "set its idmapping");
+		close(tree);
+		tree = -1;
+	}
+	close(userns);
+	return tree;
+}
+
+/* In the init: the copy made before the fork, attached on fd. */
+static int mount_idmapped(int fd, const struct mnt *m)
+{
+	int *tree = &idmap_trees[m - idmap_base];
+
+	if (sys_move_mount(*tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH |
+			   MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return oci_syserr("mount %s on %s", m->source, m->destination);
+	close(*tree);
+	*tree = -1;
 	return 0;
 }
 
@@ -670,6 +890,93 @@ static int mount_other(int fd, const struct mnt *m, const char *source)
 	return 0;
 }
 
+static int bind_host_fs(int root, int fd, const struct mnt *m, const char *host)
+{
+	char buf[32];
+	int again, ret;
+
+	if (mount(host, fdpath(buf, fd), NULL, MS_BIND | MS_REC, NULL) < 0)
+		return oci_syserr("mount %s on %s (bound from the host: %s cannot be mounted in this user namespace)",
+				  host, m->destination, m->type);
+	again = open_in_root(root, m->destination, MK_NONE);
+	if (again < 0)
+		return oci_syserr("open %s after mounting it", m->destination);
+	ret = remount_bind(again, m->destination, m->flags & MNT_ATTRS, m->clear);
+	close(again);
+	return ret;
+}
+
+/* In a user namespace sysfs mounts only with a network namespace of its
+ * own (the kernel checks who owns the current one): without, the host's
+ * is bound, read-only if asked, as runc does. */
+static bool host_sysfs(const struct mnt *m)
+{
+	return host_sys && !m->bind && m->type && !strcmp(m->type, "sysfs");
+}
+
+/* The host's cgroup2 mount point, field 5 of its mountinfo line, followed
+ * by sub; "" when there is none. */
+static void cgroup2_path(char *buf, size_t size, const char *sub)
+{
+	char line[4096], *p;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	buf[0] = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (!strstr(line, " - cgroup2 "))
+			continue;
+		p = line;
+		for (int i = 0; i < 4 && p; i++)
+			if ((p = strchr(p, ' ')))
+				p++;
+		if (p && snprintf(buf, size, "%.*s%s", (int)strcspn(p, " "), p,
+				  strcmp(sub, "/") ? sub : "") >= (int)size)
+			buf[0] = 0;
+		break;
+	}
+	if (f)
+		fclose(f);
+}
+
+/* In a user namespace cgroup2 mounts only in a cgroup namespace of its
+ * own, and not even then where the host mounted it with nsdelegate
+ * (EBUSY): as runc does, the host's is bound instead, at the container's
+ * own cgroup when it has a cgroup namespace, whose view that is. */
+static int mount_cgroup_userns(int root, int fd, const struct mnt *m)
+{
+	const char *source = m->source ? m->source : "cgroup";
+	char buf[32], host[PATH_MAX];
+
+	if (!host_cgroup &&
+	    mount(source, fdpath(buf, fd), "cgroup2", mount_flags(m), m->data) == 0)
+		return 0;
+	if (!host_cgroup && errno != EPERM && errno != EBUSY)
+		return oci_syserr("mount %s on %s", source, m->destination);
+	cgroup2_path(host, sizeof(host), host_cgroup ? "/" : cgroup_self);
+	if (!host[0])
+		return oci_err("mount %s on %s: no cgroup2 mount on the host to bind in a user namespace",
+			       source, m->destination);
+	return bind_host_fs(root, fd, m, host);
+}
+
+/* The init's cgroup, from /proc/self/cgroup before it has a cgroup
+ * namespace: "0::/path" on cgroup v2. */
+static void read_cgroup_self(void)
+{
+	char line[PATH_MAX];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+
+	snprintf(cgroup_self, sizeof(cgroup_self), "/");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(cgroup_self, sizeof(cgroup_self), "%s", line + 3);
+	}
+	if (f)
+		fclose(f);
+}
+
 static int mount_entry(int root, const struct mnt *m)
 {
 	const char *source = m->source ? m->source : "none";
@@ -694,7 +1001,13 @@ static int mount_entry(int root, const struct mnt *m)
 	if (fd < 0)
 		return oci_syserr("mount %s on %s", m->source ? m->source : source,
 				  m->destination);
-	if (!m->bind && m->type && !strcmp(m->type, "tmpfs"))
+	if (m->idmap)
+		ret = mount_idmapped(fd, m);
+	else if (host_sysfs(m))
+		ret = bind_host_fs(root, fd, m, "/sys");
+	else if (in_userns && !m->bind && m->type && !strcmp(mount_type(m), "cgroup2"))
+		ret = mount_cgroup_userns(root, fd, m);
+	else if (!m->bind && m->type && !strcmp(m->type, "tmpfs"))
 		ret = mount_tmpfs(root, fd, m, existed);
 	else
 		ret = mount_other(fd, m, source);
@@ -961,6 +1274,10 @@ static int setup_rootfs(struct init_ctx *ctx)
 			goto out;
 	if (!dev_is_bound(s) && (make_devices(root, s) < 0 || make_dev_links(root) < 0))
 		goto out;
+	/* (5) and (6) of ocimin.c's protocol: prestart and createRuntime
+	 * hooks in ocimin, then createContainer hooks here */
+	if (init_create_hooks(ctx) < 0)
+		goto out;
 	ret = enter_root(s, root, ctx->no_pivot);
 out:
 	close(root);
@@ -1162,10 +1479,43 @@ static int set_sched(const struct process *p)
 	return 0;
 }
 
+static bool apparmor_enabled(void)
+{
+	char c = 0;
+	int fd = open("/sys/module/apparmor/parameters/enabled", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &c, 1) != 1)
+			c = 0;
+		close(fd);
+	}
+	return c == 'Y';
+}
+
+/* AppArmor's change_onexec: the profile applies from the execve on.
+ * Written while /proc is the host's; attr/apparmor/ since Linux 5.8. */
+static int apparmor_exec(const char *profile)
+{
+	char buf[4096];
+	int n = snprintf(buf, sizeof(buf), "exec %s", profile);
+
+	if (!apparmor_enabled())
+		return oci_err("set AppArmor profile %s: AppArmor is not enabled on this host", profile);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return oci_err("set AppArmor profile %s: name too long", profile);
+	if (write_file("/proc/thread-self/attr/apparmor/exec", buf) < 0 &&
+	    (errno != ENOENT || write_file("/proc/thread-self/attr/exec", buf) < 0))
+		return oci_syserr("set AppArmor profile %s", profile);
+	return 0;
+}
+
 static int set_process_attrs(const struct spec *s)
 {
 	const struct process *p = &s->process;
 	char buf[16];
+
+	if (p->apparmor_profile && apparmor_exec(p->apparmor_profile) < 0)
+		return -1;
 
 	if (p->has_oom_score_adj) {
 		snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
@@ -1317,7 +1667,9 @@ static int drop_bounding(uint64_t keep, int last)
 
 static int set_ids(const struct process *p)
 {
-	if (setgroups(p->n_additional_gids, (const gid_t *)p->additional_gids) < 0)
+	/* where setgroups is denied the groups stay, unless some are asked for */
+	if ((!groups_denied || p->n_additional_gids) &&
+	    setgroups(p->n_additional_gids, (const gid_t *)p->additional_gids) < 0)
 		return oci_syserr("set process.user.additionalGids");
 	if (setresgid(p->gid, p->gid, p->gid) < 0)
 		return oci_syserr("set gid %u", (unsigned)p->gid);
@@ -1368,13 +1720,155 @@ static int set_user(const struct process *p)
 	return 0;
 }
 
+/* A cwd reached through a leaked directory fd is outside the root: the
+ * kernel's getcwd then does not start with "/" (CVE-2024-21626). */
+static int check_cwd(const char *cwd)
+{
+	char buf[PATH_MAX];
+
+	if (syscall(SYS_getcwd, buf, sizeof(buf)) < 0)
+		return oci_syserr("chdir to cwd \"%s\"", cwd);
+	if (buf[0] != '/')
+		return oci_err("chdir to cwd \"%s\": it is outside the container's root", cwd);
+	return 0;
+}
+
+/* ---- init: seccomp --------------------------------------------------- */
+
+/* The filter ocimin compiled (ctx->seccomp), and with SCMP_ACT_NOTIFY
+ * rules the agent's socket, connected before anything moves the root
+ * (listenerPath is a host path), with the ContainerProcessState to send. */
+static const struct sock_fprog *filter;
+static bool filter_loaded;
+static int listener_sock = -1;
+static char *listener_msg;
+static size_t listener_len;
+
+static bool uses_notify(const struct seccomp *sc)
+{
+	for (size_t i = 0; i < sc->n_rules; i++)
+		if (sc->rules[i].action == SECCOMP_RET_USER_NOTIF)
+			return true;
+	return false;
+}
+
+/* Loading a filter takes noNewPrivileges or CAP_SYS_ADMIN: without the
+ * first, it is loaded before the capabilities are dropped, as runc does;
+ * else as late as can be, right before execve, so that the profile need
+ * not allow what ocimin does before. */
+static bool seccomp_late(const struct process *p)
+{
+	return p->no_new_privileges ||
+	       (p->has_caps && (p->caps[CAPSET_EFFECTIVE] & (1ULL << CAP_SYS_ADMIN)));
+}
+
+/* At the start of the init (or of an exec'd process), with the host's
+ * /proc and root still there; status is the container's as the agent
+ * will be told. */
+static int seccomp_prepare(struct init_ctx *ctx, const char *status)
+{
+	const struct spec *s = ctx->spec;
+	const char *path = s->seccomp.listener_path;
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	char self[32];
+	ssize_t n;
+	FILE *f;
+
+	filter = ctx->seccomp.len ? &ctx->seccomp : NULL;
+	if (!filter || !uses_notify(&s->seccomp))
+		return 0;
+	/* the pid the runtime sees: /proc is still the host's */
+	n = readlink("/proc/self", self, sizeof(self) - 1);
+	if (n < 0)
+		return oci_syserr("seccomp listener: read /proc/self");
+	self[n] = 0;
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return oci_err("connect to linux.seccomp.listenerPath %s: path too long", path);
+	strcpy(addr.sun_path, path);
+	listener_sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (listener_sock < 0 || connect(listener_sock, (struct sockaddr *)&addr, sizeof(addr)) < 0)
+		return oci_syserr("connect to linux.seccomp.listenerPath %s", path);
+	f = open_memstream(&listener_msg, &listener_len);
+	if (!f)
+		return oci_syserr("seccomp listener: render the state");
+	json_process_state(f, s, ctx->id ? ctx->id : "", atoi(self), bundle_dir, status);
+	if (fclose(f) != 0)
+		return oci_syserr("seccomp listener: render the state");
+	return 0;
+}
+
+/* The listener fd in SCM_RIGHTS with the first part of the message. */
+static int send_listener(int fd, const char *path)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { listener_msg, listener_len };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	size_t done = 0;
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	while (done < listener_len) {
+		ssize_t n = sendmsg(listener_sock, &mh, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return oci_syserr("send the seccomp listener to %s", path);
+		done += n;
+		iov.iov_base = listener_msg + done;
+		iov.iov_len = listener_len - done;
+		mh.msg_control = NULL;
+		mh.msg_controllen = 0;
+	}
+	return 0;
+}
+
+/* From here on every syscall may go to the agent, which can answer only
+ * once it has the listener: sendmsg comes first (seccomp.c refuses NOTIFY
+ * on it), and the socket is closed, as the spec asks, after. */
+static int seccomp_load(const struct spec *s)
+{
+	unsigned int flags = s->seccomp.flags;
+	int fd, ret;
+
+	if (!filter || filter_loaded)
+		return 0;
+	if (uses_notify(&s->seccomp) && listener_sock < 0)
+		return oci_err("load the seccomp filter: its listener is not connected");
+	if (listener_sock >= 0)
+		/* TSYNC and NEW_LISTENER exclude each other: the init has one thread */
+		flags = (flags & ~SECCOMP_FILTER_FLAG_TSYNC) | SECCOMP_FILTER_FLAG_NEW_LISTENER;
+	else
+		/* only about a listener, and refused without one */
+		flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	fd = sys_seccomp(SECCOMP_SET_MODE_FILTER, flags, (void *)filter);
+	if (fd < 0)
+		return oci_syserr("load the seccomp filter");
+	filter_loaded = true;
+	if (listener_sock < 0)
+		return 0;
+	ret = send_listener(fd, s->seccomp.listener_path);
+	close(fd);
+	close(listener_sock);
+	listener_sock = -1;
+	return ret;
+}
+
 static int setup_process(const struct spec *s)
 {
 	const struct process *p = &s->process;
 
 	if (chdir(p->cwd) < 0)
 		return oci_syserr("chdir to cwd (\"%s\") set in config.json failed", p->cwd);
+	if (check_cwd(p->cwd) < 0)
+		return -1;
 	if (find_exec(p) < 0 || set_env(p) < 0 || set_rlimits(p) < 0)
+		return -1;
+	if (!seccomp_late(p) && seccomp_load(s) < 0)
 		return -1;
 	if (set_user(p) < 0)
 		return -1;
@@ -1406,6 +1900,148 @@ static void reset_signals(void)
 		sigaction(sig, &sa, NULL);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
+}
+
+/* ---- exec: joining a running container ------------------------------- */
+
+/* The init's namespaces an exec'd process joins itself, in setns order
+ * when one at a time: user first, for the rights joining the others
+ * takes; mount last, as it moves root and cwd. pid only applies to
+ * children: ocimin joins it for its child (linux_exec_enter_pidns). */
+static const struct { int type; const char *name; } exec_ns[] = {
+	{ CLONE_NEWUSER, "user" }, { CLONE_NEWIPC, "ipc" }, { CLONE_NEWUTS, "uts" },
+	{ CLONE_NEWNET, "net" }, { CLONE_NEWCGROUP, "cgroup" },
+	{ CLONE_NEWTIME, "time" }, { CLONE_NEWNS, "mnt" },
+};
+
+/* type when pid is in another namespace of that type than ocimin, 0
+ * when in the same one or the kernel has no such type, -1 on error. */
+static int ns_if_other(pid_t pid, int type, const char *name)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	if (stat(path, &b) < 0)
+		return errno == ENOENT ? 0 : oci_syserr("exec: stat %s", path);
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
+	if (stat(path, &a) < 0)
+		return oci_syserr("exec: stat %s", path);
+	return a.st_ino != b.st_ino || a.st_dev != b.st_dev ? type : 0;
+}
+
+/* /proc/<pid>/ns/<name>, known to be the init's: its pidfd, opened
+ * first, says the init has not exited, so the pid was not reused. */
+static int open_init_ns(const struct exec_target *t, const char *name)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", t->pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return oci_syserr("join the container: open %s", path);
+	if (sys_pidfd_send_signal(t->pidfd, 0, NULL, 0) < 0) {
+		close(fd);
+		return oci_err("join the container: its init has exited");
+	}
+	return fd;
+}
+
+/* All at once through the pidfd (Linux 5.8), so that the process is
+ * never half in; else one at a time, every fd opened first. */
+static int join_init_ns(const struct exec_target *t)
+{
+	int flags = t->ns & ~CLONE_NEWPID, fds[LEN(exec_ns)], ret = -1;
+	size_t i;
+
+	if (!flags || setns(t->pidfd, flags) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return oci_syserr("join the namespaces of the container");
+	for (i = 0; i < LEN(exec_ns); i++)
+		fds[i] = -1;
+	for (i = 0; i < LEN(exec_ns); i++)
+		if ((flags & exec_ns[i].type) && (fds[i] = open_init_ns(t, exec_ns[i].name)) < 0)
+			goto out;
+	for (i = 0; i < LEN(exec_ns); i++)
+		if (fds[i] >= 0 && setns(fds[i], exec_ns[i].type) < 0) {
+			oci_syserr("join the %s namespace of the container", exec_ns[i].name);
+			goto out;
+		}
+	ret = 0;
+out:
+	for (i = 0; i < LEN(exec_ns); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return ret;
+}
+
+/* Whether the init's user namespace denies setgroups(2), read from the
+ * host's /proc before the container's replaces it. */
+static bool init_groups_denied(pid_t pid)
+{
+	char path[64], buf[8] = "";
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return !strncmp(buf, "deny", 4);
+}
+
+static void close_between(unsigned int lo, unsigned int hi)
+{
+	struct rlimit rl;
+
+	if (lo > hi || sys_close_range(lo, hi, 0) == 0)
+		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur > (1 << 20))
+		rl.rlim_cur = 1 << 20;
+	for (unsigned int fd = lo; fd <= hi && fd < rl.rlim_cur; fd++)
+		close(fd);
+}
+
+/* Everything but stdio, the preserved fds and the sockets to ocimin and
+ * to a seccomp agent is
+ * closed before anything is opened or resolved in the container, so that
+ * no fd of ocimin's (its state dir, log, the init's pidfd) can be reached
+ * through /proc/self/fd (CVE-2024-21626). */
+static void close_stray_fds(const struct init_ctx *ctx)
+{
+	unsigned int lo = 3 + (ctx->preserve_fds > 0 ? ctx->preserve_fds : 0);
+	int keep[3] = { ctx->sync_fd, ctx->console_fd, listener_sock }, k;
+
+	for (int i = 1; i < 3; i++)		/* sorted */
+		for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			k = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = k;
+		}
+	for (int i = 0; i < 3; i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		close_between(lo, keep[i] - 1);
+		lo = keep[i] + 1;
+	}
+	close_between(lo, ~0U);
+}
+
+/* After the rootfs, before it turns read-only: the pty, bound on
+ * /dev/console too (config-linux.md). */
+static int setup_console(struct init_ctx *ctx)
+{
+	int ret;
+
+	if (ctx->console_fd < 0)
+		return 0;
+	ret = tty_setup(ctx->console_fd, &ctx->spec->process, true);
+	ctx->console_fd = -1;
+	return ret;
 }
 
 /* ---- validation, in the parent --------------------------------------- */
@@ -1441,6 +2077,27 @@ static int check_ns_path(const struct spec *s, size_t i)
 	return 0;
 }
 
+/* A new user namespace needs both maps, which a joined one has. */
+static int check_userns(const struct spec *s)
+{
+	const struct ns *u = ns_find(s, CLONE_NEWUSER);
+	const char *key = s->n_uid_mappings ? "uidMappings" : "gidMappings";
+
+	if (!u && (s->n_uid_mappings || s->n_gid_mappings))
+		return verr(s, "linux.%s: requires a user namespace", key);
+	if (!u)
+		return 0;
+	if (access("/proc/self/ns/user", F_OK) < 0)
+		return verr(s, "linux.namespaces: user namespaces are not supported by this kernel");
+	if (u->path && (s->n_uid_mappings || s->n_gid_mappings))
+		return verr(s, "linux.%s: cannot be set for the joined user namespace %s",
+			    key, u->path);
+	if (!u->path && (!s->n_uid_mappings || !s->n_gid_mappings))
+		return verr(s, "linux.%s: required with a new user namespace",
+			    s->n_uid_mappings ? "gidMappings" : "uidMappings");
+	return 0;
+}
+
 static int check_namespaces(const struct spec *s)
 {
 	const struct ns *t = ns_find(s, CLONE_NEWTIME);
@@ -1448,16 +2105,13 @@ static int check_namespaces(const struct spec *s)
 	for (size_t i = 0; i < s->n_namespaces; i++) {
 		const struct ns *n = &s->namespaces[i];
 
-		if (n->type == CLONE_NEWUSER)
-			return verr(s, "linux.namespaces: user namespaces are not supported yet");
 		if (ns_find(s, n->type) != n)
 			return verr(s, "linux.namespaces: %s namespace given twice", nsname(n->type));
 		if (n->path && check_ns_path(s, i) < 0)
 			return -1;
 	}
-	if (s->n_uid_mappings || s->n_gid_mappings)
-		return verr(s, "linux.%s: user namespaces are not supported yet",
-			    s->n_uid_mappings ? "uidMappings" : "gidMappings");
+	if (check_userns(s) < 0)
+		return -1;
 	if (!ns_find(s, CLONE_NEWNS))
 		return verr(s, "linux.namespaces: a mount namespace is required");
 	if (t && access("/proc/self/ns/time", F_OK) < 0)
@@ -1487,15 +2141,30 @@ static int check_sysctl(const struct spec *s, const char *key)
 	return verr(s, "linux.sysctl: %s: not in a namespace of the container", key);
 }
 
+static int check_idmap(const struct spec *s, size_t i)
+{
+	const struct mnt *m = &s->mounts[i];
+
+	if (!m->bind)
+		return verr(s, "mounts[%zu]: idmap: only bind mounts can be idmapped", i);
+	if (!m->n_uid_mappings != !m->n_gid_mappings)
+		return verr(s, "mounts[%zu].%s: required with %s", i,
+			    m->n_uid_mappings ? "gidMappings" : "uidMappings",
+			    m->n_uid_mappings ? "uidMappings" : "gidMappings");
+	if (!m->n_uid_mappings && !s->n_uid_mappings)
+		return verr(s, "mounts[%zu]: idmap without uidMappings takes the user namespace mappings of the container, which has none", i);
+	return 0;
+}
+
 static int check_mounts(const struct spec *s)
 {
 	for (size_t i = 0; i < s->n_mounts; i++) {
 		const struct mnt *m = &s->mounts[i];
 
-		if (m->idmap)
-			return verr(s, "mounts[%zu]: idmapped mounts are not supported yet", i);
 		if (m->bind && !m->source)
 			return verr(s, "mounts[%zu].source: required for a bind mount", i);
+		if (m->idmap && check_idmap(s, i) < 0)
+			return -1;
 		if (m->destination[strspn(m->destination, "/")] == 0)
 			return verr(s, "mounts[%zu].destination: cannot mount over the root", i);
 	}
@@ -1519,8 +2188,6 @@ static int check_unsupported(const struct spec *s)
 {
 	const struct process *p = &s->process;
 
-	if (s->seccomp.present)
-		return verr(s, "linux.seccomp: not supported yet");
 	if (s->has_intel_rdt)
 		return verr(s, "linux.intelRdt: not supported");
 	if (s->has_memory_policy)
@@ -1531,8 +2198,8 @@ static int check_unsupported(const struct spec *s)
 		return verr(s, "linux.mountLabel: SELinux is not supported yet");
 	if (p->selinux_label)
 		return verr(s, "process.selinuxLabel: SELinux is not supported yet");
-	if (p->apparmor_profile)
-		return verr(s, "process.apparmorProfile: AppArmor is not supported yet");
+	if (p->apparmor_profile && !apparmor_enabled())
+		return verr(s, "process.apparmorProfile: AppArmor is not enabled on this host");
 	if (s->has_personality && s->personality != PER_LINUX &&
 	    s->personality != PER_LINUX32)
 		return verr(s, "linux.personality: only LINUX and LINUX32 are supported");
@@ -1587,12 +2254,22 @@ int linux_init_setup(struct init_ctx *ctx)
 
 	if (!getcwd(bundle_dir, sizeof(bundle_dir)))
 		return oci_syserr("get the bundle directory");
-	if (join_namespaces(s) < 0 || new_namespaces(s) < 0)
+	if (seccomp_prepare(ctx, seccomp_late(&s->process) ? "created" : "creating") < 0)
+		return -1;
+	/* with a user namespace the first child joined them */
+	in_userns = ns_find(s, CLONE_NEWUSER);
+	groups_denied = setgroups_denied();
+	host_sys = in_userns && !new_ns(s, CLONE_NEWNET);
+	host_cgroup = in_userns && !new_ns(s, CLONE_NEWCGROUP);
+	if (in_userns)
+		read_cgroup_self();
+	if ((!in_userns && join_namespaces(s, init_ns, LEN(init_ns)) < 0) ||
+	    new_namespaces(s) < 0)
 		return -1;
 	/* before the pivot: /proc/self is the host's proc, always there */
 	if (set_process_attrs(s) < 0)
 		return -1;
-	if (setup_rootfs(ctx) < 0 || finish_rootfs(s) < 0)
+	if (setup_rootfs(ctx) < 0 || setup_console(ctx) < 0 || finish_rootfs(s) < 0)
 		return -1;
 	return setup_process(s);
 }
@@ -1600,15 +2277,111 @@ int linux_init_setup(struct init_ctx *ctx)
 int linux_init_exec(struct init_ctx *ctx)
 {
 	const struct process *p = &ctx->spec->process;
+	unsigned int first = 3 + (ctx->preserve_fds > 0 ? ctx->preserve_fds : 0);
 
+	/* the seccomp agent's socket, if still to be used, is kept at first */
+	if (listener_sock >= 0 && (unsigned)listener_sock != first) {
+		if (dup3(listener_sock, first, O_CLOEXEC) < 0)
+			return oci_syserr("keep the seccomp listener socket");
+		close(listener_sock);
+		listener_sock = first;
+	}
 	/* closed, not just close-on-exec: execve("/proc/self/fd/N") must
 	 * find no host fd (CVE-2024-21626) */
-	close_from(3 + (ctx->preserve_fds > 0 ? ctx->preserve_fds : 0));
+	close_from(first + (listener_sock >= 0));
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return oci_syserr("set noNewPrivileges");
 	reset_signals();
+	if (seccomp_load(ctx->spec) < 0)
+		return -1;
 	execve(exec_path, p->args, exec_env);
 	return oci_syserr("exec %s", p->args[0]);
+}
+
+int linux_exec_open(pid_t pid, struct exec_target *t)
+{
+	char path[64];
+	int type;
+
+	t->pid = pid;
+	t->ns = 0;
+	t->root_fd = -1;
+	t->pidfd = sys_pidfd_open(pid, 0);
+	if (t->pidfd < 0)
+		return oci_syserr("exec: open the container's init %d", pid);
+	snprintf(path, sizeof(path), "/proc/%d/root", pid);
+	t->root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (t->root_fd < 0)
+		return oci_syserr("exec: open %s", path);
+	if ((type = ns_if_other(pid, CLONE_NEWPID, "pid")) < 0)
+		return -1;
+	t->ns |= type;
+	for (size_t i = 0; i < LEN(exec_ns); i++) {
+		if ((type = ns_if_other(pid, exec_ns[i].type, exec_ns[i].name)) < 0)
+			return -1;
+		t->ns |= type;
+	}
+	return 0;
+}
+
+/* The pidfd says CLONE_NEWPID since Linux 5.8, the path before. */
+int linux_exec_enter_pidns(const struct exec_target *t, int saved[2])
+{
+	int fd, ret;
+
+	saved[0] = saved[1] = -1;
+	if (!(t->ns & CLONE_NEWPID))
+		return 0;
+	saved[0] = open(child_ns[0].self, O_RDONLY | O_CLOEXEC);
+	if (saved[0] < 0)
+		return oci_syserr("open %s", child_ns[0].self);
+	if (setns(t->pidfd, CLONE_NEWPID) == 0)
+		return 0;
+	if (errno != EINVAL) {
+		oci_syserr("join the pid namespace of the container");
+	} else if ((fd = open_init_ns(t, "pid")) >= 0) {
+		ret = setns(fd, CLONE_NEWPID);
+		close_keep_errno(fd);
+		if (ret == 0)
+			return 0;
+		oci_syserr("join the pid namespace of the container");
+	}
+	restore_ns(saved);
+	return -1;
+}
+
+int linux_exec_join(struct init_ctx *ctx, struct exec_target *t)
+{
+	groups_denied = (t->ns & CLONE_NEWUSER) && init_groups_denied(t->pid);
+	/* before the mount namespace: /proc/self is the host's */
+	if (seccomp_prepare(ctx, "running") < 0 ||
+	    set_process_attrs(ctx->spec) < 0 || join_init_ns(t) < 0)
+		return -1;
+	/* the init's root, which pivot_root or the chroot fallback made, by
+	 * the fd opened in the host's /proc: the container's is its to fake */
+	if (fchdir(t->root_fd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		return oci_syserr("enter the root of the container");
+	close(t->root_fd);
+	close(t->pidfd);
+	t->root_fd = t->pidfd = -1;
+	return 0;
+}
+
+/* As the init's setup ends (runc's setns init): a new session, with the
+ * pty as its terminal when there is one, then the process's cwd, user and
+ * capabilities. */
+int linux_exec_setup(struct init_ctx *ctx)
+{
+	int ret = 0;
+
+	close_stray_fds(ctx);
+	if (ctx->console_fd >= 0) {
+		ret = tty_setup(ctx->console_fd, &ctx->spec->process, false);
+		ctx->console_fd = -1;
+	} else if (setsid() < 0) {
+		ret = oci_syserr("exec: start a session");
+	}
+	return ret < 0 ? -1 : setup_process(ctx->spec);
 }
 
 int linux_validate(const struct spec *s)
@@ -1626,4 +2399,79 @@ int linux_validate(const struct spec *s)
 		if (check_sysctl(s, s->sysctl[i].key) < 0)
 			return -1;
 	return 0;
+}
+
+bool linux_userns(const struct spec *s)
+{
+	return ns_find(s, CLONE_NEWUSER);
+}
+
+int linux_userns_create(const struct spec *s)
+{
+	if (join_namespaces(s, userns_join, LEN(userns_join)) < 0)
+		return -1;
+	if (!new_ns(s, CLONE_NEWUSER))
+		return 0;
+	if (unshare(CLONE_NEWUSER) < 0)
+		return oci_syserr("create user namespace");
+	return 1;
+}
+
+int linux_userns_map(const struct spec *s, pid_t pid)
+{
+	return write_maps(pid, s->uid_mappings, s->n_uid_mappings,
+			  s->gid_mappings, s->n_gid_mappings);
+}
+
+/* Root of the user namespace, where 0 is mapped: what the init then
+ * creates in the rootfs must be owned by a mapped id (else EOVERFLOW). */
+int linux_userns_finish(const struct spec *s)
+{
+	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+		return oci_syserr("become root of the user namespace");
+	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+		return oci_syserr("become root of the user namespace");
+	for (size_t i = 0; i < LEN(child_ns); i++) {
+		const struct ns *n = ns_find(s, child_ns[i].type);
+
+		if (n && !n->path && enter_one_child_ns(s, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int linux_idmap_prepare(const struct spec *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_mounts && !s->mounts[i].idmap; i++)
+		;
+	if (i == s->n_mounts)
+		return 0;
+	idmap_trees = malloc(s->n_mounts * sizeof(*idmap_trees));
+	if (!idmap_trees)
+		return oci_syserr("prepare idmapped mounts");
+	idmap_base = s->mounts;
+	n_idmap_trees = s->n_mounts;
+	for (i = 0; i < s->n_mounts; i++)
+		idmap_trees[i] = -1;
+	for (i = 0; i < s->n_mounts; i++) {
+		if (!s->mounts[i].idmap)
+			continue;
+		idmap_trees[i] = idmap_tree(s, &s->mounts[i]);
+		if (idmap_trees[i] < 0) {
+			linux_idmap_release();
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void linux_idmap_release(void)
+{
+	for (size_t i = 0; idmap_trees && i < n_idmap_trees; i++)
+		if (idmap_trees[i] >= 0)
+			close(idmap_trees[i]);
+	free(idmap_trees);
+	idmap_trees = NULL;
 }

@@ -4,26 +4,49 @@
  * blocks reading <root>/<id>/exec.fifo; start writes a byte into it and
  * removes it. So "created" is: the init lives and exec.fifo exists.
  *
- * Parent/init protocol on one SOCK_SEQPACKET socketpair:
- *   (1) parent -> init: one byte 'G', once the init may start its setup
- *       (the parent has placed it: namespaces, later cgroup and id maps).
- *   (2) init -> parent: a struct sync_msg, READY when it waits on the fifo
- *       or ERROR with the one-line reason, after which it _exits.
+ * With startContainer or poststart hooks start also waits for the init to
+ * exec: see start_watch. A startContainer hook that fails makes the init
+ * write "E<error>" into exec.fifo for start to read, and exit.
+ *
+ * Parent/init protocol on one SOCK_SEQPACKET socketpair. With a user
+ * namespace the init is a grandchild (the pid and time namespaces must be
+ * made inside the user namespace to be owned by it, and only apply to
+ * children), and a first child talks first:
+ *   (1) child -> parent: SYNC_USERNS once it made the user namespace
+ *       (not sent when it joined one).
+ *   (2) parent -> child: one byte 'M' once it wrote the child's uid_map
+ *       and gid_map.
+ *   (3) child -> parent: SYNC_PID with the pid of the init it forked,
+ *       then it exits; ocimin, a child subreaper, inherits the init.
+ * Then, with or without:
+ *   (4) parent -> init: one byte 'G', once the init may start its setup
+ *       (the parent has placed it: namespaces, cgroup, id maps).
+ *   (5) init -> parent: SYNC_MOUNTED when its mounts are done, before
+ *       pivot_root; the parent runs the prestart and createRuntime hooks.
+ *   (6) parent -> init: the container's struct state, for the init's
+ *       createContainer hooks (run now) and startContainer hooks.
+ *   (7) init -> parent: SYNC_READY when it waits on the fifo.
+ * Instead of any message it sends, the init (or the first child) may send
+ * SYNC_ERROR with the one-line reason, after which it _exits. A parent
+ * that gives up kills it rather than answer.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,7 +55,7 @@
 
 #define DEFAULT_ROOT "/run/ocimin"
 
-enum { SYNC_READY = 1, SYNC_ERROR = 2 };
+enum { SYNC_READY = 1, SYNC_ERROR = 2, SYNC_USERNS, SYNC_PID, SYNC_MOUNTED };
 struct sync_msg {
 	int type;
 	char msg[OCI_ERRMAX];
@@ -44,6 +67,7 @@ static struct {
 	const char *log_path;
 	bool log_json;
 	bool debug;
+	bool systemd;                 /* --systemd-cgroup: see cgroup_resolve */
 	FILE *log;
 } g = { .root = DEFAULT_ROOT };
 
@@ -274,6 +298,8 @@ static const char *status_of(const struct container *c)
 {
 	if (!init_alive(&c->st))
 		return "stopped";
+	if (cgroup_frozen(c->st.cgroup))
+		return "paused";
 	if (faccessat(c->dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return "created";
 	return "running";
@@ -363,7 +389,7 @@ static int write_pid_file(const char *path, pid_t pid)
 static int container_remove(const char *dir)
 {
 	static const char *const files[] = {
-		"exec.fifo", "state.json", "state.json.tmp",
+		"exec.fifo", "state.json", "state.json.tmp", "config.json",
 	};
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -490,6 +516,360 @@ static int wait_gone(const struct state *st, int timeout_ms)
 	return 0;
 }
 
+/* The init's copy of the container's state, received at (6). Its
+ * annotations point into the spec that ocimin parsed before forking,
+ * which the init has at the same address. */
+static struct state init_state;
+
+/* ---- hooks ------------------------------------------------------------------- *
+ * Where each kind runs (config.md, runtime.md): prestart and createRuntime
+ * in ocimin during create, at (5) of the protocol; createContainer in the
+ * init right after, before pivot_root, so their paths resolve on the host
+ * but they run in the container's namespaces; startContainer in the init
+ * after start released it, before it execs; poststart in start (or run)
+ * once the init has exec'd; poststop in delete, once the container is
+ * gone. Each gets the state on stdin, exactly its env, its args (or just
+ * its path) and at most timeout seconds. A failure fails the operation,
+ * except in poststop, where it is a warning. */
+
+static const char *const hook_kinds[HOOK_N] = {
+	[HOOK_PRESTART] = "prestart", [HOOK_CREATE_RUNTIME] = "createRuntime",
+	[HOOK_CREATE_CONTAINER] = "createContainer",
+	[HOOK_START_CONTAINER] = "startContainer", [HOOK_POSTSTART] = "poststart",
+	[HOOK_POSTSTOP] = "poststop",
+};
+
+struct hook_io {
+	const struct hook *h;
+	const char *kind;
+	pid_t pid;
+	int pidfd, in, out;           /* -1 once done with */
+	const char *json;             /* the state, for stdin */
+	size_t len, done;
+	char line[200];               /* the first line it printed */
+	size_t n_line;
+	bool line_done;
+	char *err;                    /* OCI_ERRMAX bytes: why it failed */
+};
+
+/* Between fork and exec, in a fork of single-threaded ocimin. */
+static void hook_child(const struct hook *h, int in, int out)
+{
+	static const struct sigaction dfl = { .sa_handler = SIG_DFL };
+	char *path_only[] = { h->path, NULL };
+	sigset_t none;
+	long max;
+
+	/* above 2 first: a pipe end may be 0, 1 or 2 if ocimin's were closed */
+	in = fcntl(in, F_DUPFD, 3);
+	out = fcntl(out, F_DUPFD, 3);
+	if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		_exit(127);
+	if (sys_close_range(3, ~0U, 0) < 0)
+		for (max = sysconf(_SC_OPEN_MAX), in = 3; in < max && in < (1 << 20); in++)
+			close(in);
+	for (int sig = 1; sig < _NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execve(h->path, h->args[0] ? h->args : path_only, h->env);
+	dprintf(2, "exec %s: %s\n", h->path, strerror(errno));
+	_exit(127);
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void hook_keep(struct hook_io *io, const char *buf, size_t n)
+{
+	for (size_t i = 0; i < n && !io->line_done; i++) {
+		if (buf[i] == '\n' || io->n_line == sizeof(io->line) - 1)
+			io->line_done = true;
+		else
+			io->line[io->n_line++] = buf[i];
+	}
+}
+
+/* One round: feeds stdin, reads the output, up to wait_ms. */
+static void hook_poll(struct hook_io *io, int wait_ms)
+{
+	struct pollfd p[3] = {
+		{ .fd = io->pidfd, .events = POLLIN },
+		{ .fd = io->in, .events = POLLOUT },
+		{ .fd = io->out, .events = POLLIN },
+	};
+	char buf[4096];
+	ssize_t n;
+
+	if (poll(p, 3, wait_ms) <= 0)
+		return;
+	if (p[1].revents) {
+		n = write(io->in, io->json + io->done, io->len - io->done);
+		if (n > 0)
+			io->done += n;
+		if ((n < 0 && errno != EAGAIN) || io->done == io->len) {
+			close(io->in);
+			io->in = -1;
+		}
+	}
+	if (p[2].revents) {
+		n = read(io->out, buf, sizeof(buf));
+		if (n > 0) {
+			hook_keep(io, buf, n);
+		} else if (n == 0 || errno != EAGAIN) {
+			close(io->out);
+			io->out = -1;
+		}
+	}
+}
+
+/* Waits for the hook's exit, not for the end of its output: a hook may
+ * leave a daemon behind that holds it. */
+static int hook_wait(struct hook_io *io)
+{
+	long long deadline = io->h->timeout ? mono_ms() + io->h->timeout * 1000LL : 0;
+	const char *sep;
+	char buf[4096];
+	int status;
+	ssize_t n;
+
+	while (waitpid(io->pid, &status, WNOHANG) != io->pid) {
+		int wait_ms = -1;
+
+		if (deadline && (wait_ms = deadline - mono_ms()) <= 0) {
+			kill(io->pid, SIGKILL);
+			waitpid(io->pid, NULL, 0);
+			snprintf(io->err, OCI_ERRMAX, "run %s hook %s: timed out after %d s",
+				 io->kind, io->h->path, io->h->timeout);
+			return -1;
+		}
+		/* without a pidfd (before Linux 5.3) the exit is polled for */
+		if (io->pidfd < 0 && (wait_ms < 0 || wait_ms > 10))
+			wait_ms = 10;
+		hook_poll(io, wait_ms);
+	}
+	while (io->out >= 0 && !io->line_done && (n = read(io->out, buf, sizeof(buf))) > 0)
+		hook_keep(io, buf, n);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	io->line[io->n_line] = 0;
+	sep = io->n_line ? ": " : "";
+	if (WIFSIGNALED(status))
+		snprintf(io->err, OCI_ERRMAX, "run %s hook %s: killed by signal %d%s%s",
+			 io->kind, io->h->path, WTERMSIG(status), sep, io->line);
+	else
+		snprintf(io->err, OCI_ERRMAX, "run %s hook %s: exit status %d%s%s",
+			 io->kind, io->h->path, WEXITSTATUS(status), sep, io->line);
+	return -1;
+}
+
+/* Runs one hook; on failure err holds why. */
+static int run_hook(const struct hook *h, const char *kind, const char *json,
+		    size_t len, char *err)
+{
+	struct hook_io io = { .h = h, .kind = kind, .json = json, .len = len, .err = err };
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	int in[2], out[2] = { -1, -1 }, ret;
+
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0) {
+		snprintf(err, OCI_ERRMAX, "run %s hook %s: pipe: %s", kind, h->path, strerror(errno));
+		if (out[0] < 0) {
+			close(in[0]);
+			close(in[1]);
+		}
+		return -1;
+	}
+	io.pid = fork();
+	if (io.pid == 0)
+		hook_child(h, in[0], out[1]);
+	close(in[0]);
+	close(out[1]);
+	io.in = in[1];
+	io.out = out[0];
+	if (io.pid < 0) {
+		snprintf(err, OCI_ERRMAX, "run %s hook %s: fork: %s", kind, h->path, strerror(errno));
+		close(io.in);
+		close(io.out);
+		return -1;
+	}
+	fcntl(io.in, F_SETFL, O_NONBLOCK);
+	fcntl(io.out, F_SETFL, O_NONBLOCK);
+	io.pidfd = sys_pidfd_open(io.pid, 0);
+	/* a hook that does not read its stdin must not kill ocimin */
+	sigaction(SIGPIPE, &ign, &old);
+	ret = hook_wait(&io);
+	sigaction(SIGPIPE, &old, NULL);
+	if (io.in >= 0)
+		close(io.in);
+	if (io.out >= 0)
+		close(io.out);
+	if (io.pidfd >= 0)
+		close(io.pidfd);
+	return ret;
+}
+
+/* The hooks of one kind, in order, with st as `ocimin state` prints it
+ * (status given). Stops at the first failure, but for poststop, whose
+ * failures are warnings. */
+static int run_hooks(const struct spec *s, int kind, const struct state *st,
+		     const char *status)
+{
+	char err[OCI_ERRMAX], *json = NULL;
+	size_t len = 0;
+	int ret = 0;
+	FILE *f;
+
+	if (!s->n_hooks[kind])
+		return 0;
+	if (!(f = open_memstream(&json, &len)))
+		return oci_syserr("run %s hooks", hook_kinds[kind]);
+	json_state_write(f, st, status, false);
+	if (fclose(f) != 0) {
+		free(json);
+		return oci_syserr("run %s hooks", hook_kinds[kind]);
+	}
+	for (size_t i = 0; i < s->n_hooks[kind] && ret == 0; i++) {
+		oci_debug("run %s hook %s", hook_kinds[kind], s->hooks[kind][i].path);
+		if (run_hook(&s->hooks[kind][i], hook_kinds[kind], json, len, err) == 0)
+			continue;
+		if (kind == HOOK_POSTSTOP)
+			oci_warn("%s", err);
+		else
+			ret = oci_err("%s", err);
+	}
+	free(json);
+	return ret;
+}
+
+/* config.json as create read it, kept in the state dir: start and delete
+ * run the hooks of the container's config, not of the bundle's config of
+ * the day (runtime.md: later changes do not affect the container). */
+#define STATE_CONFIG "config.json"
+
+static int config_save(struct container *c, const char *config)
+{
+	static char buf[65536];
+	int in = open(config, O_RDONLY | O_CLOEXEC), out = -1, ret = -1;
+	ssize_t n = -1;
+
+	if (in >= 0)
+		out = openat(c->dirfd, STATE_CONFIG, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out >= 0)
+		while ((n = read(in, buf, sizeof(buf))) > 0 && write_all(out, buf, n) == 0)
+			;
+	if (n == 0 && close(out) == 0)
+		ret = 0;
+	else
+		oci_syserr("copy %s to %s", config, c->dir);
+	if (in >= 0)
+		close(in);
+	if (ret < 0 && out >= 0)
+		close(out);
+	return ret;
+}
+
+/* The container's saved config; without one (made by an older ocimin)
+ * it has no hooks. */
+static int config_load(const struct container *c, struct spec *s)
+{
+	char path[PATH_MAX];
+
+	memset(s, 0, sizeof(*s));
+	if (path_join(path, sizeof(path), c->dir, STATE_CONFIG) < 0)
+		return -1;
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	return spec_load(path, c->st.bundle, s);
+}
+
+/* With startContainer or poststart hooks start waits until the init has
+ * run its startContainer hooks and exec'd. Its exec.fifo fd is
+ * close-on-exec, so then a reader of the fifo sees hangup. A reader only
+ * sees hangup for writers opened after itself (pipe_poll compares
+ * w_counter), so a writer is opened and closed once the reader is open.
+ * -1 when start need not wait. */
+static int start_watch(const struct container *c, const struct spec *s)
+{
+	int fd, w;
+
+	if (!s->n_hooks[HOOK_START_CONTAINER] && !s->n_hooks[HOOK_POSTSTART])
+		return -1;
+	fd = openat(c->dirfd, "exec.fifo", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	w = openat(c->dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (w >= 0)
+		close(w);
+	return fd;
+}
+
+/* After the start byte: the init's exec, or why it did not. The init
+ * writes "E<error>" into the fifo when a startContainer hook fails. */
+static int start_result(const struct container *c, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = 0 };
+	char buf[OCI_ERRMAX + 2];
+	ssize_t n;
+
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	if (buf[0] == 'E')
+		return oci_err("%s", buf + 1);
+	return oci_err("start container %s: its init exited before it started", c->st.id);
+}
+
+/* start's last steps, once the byte is written: wait for the exec when
+ * hooks need it, then poststart; a failure stops the container. */
+static int start_finish(struct container *c, const struct spec *s, int watch)
+{
+	if (watch >= 0 && start_result(c, watch) < 0)
+		return -1;
+	if (run_hooks(s, HOOK_POSTSTART, &c->st, "running") == 0)
+		return 0;
+	if (c->st.cgroup[0])
+		cgroup_signal(c->st.cgroup, SIGKILL);
+	else if (init_alive(&c->st))
+		signal_all(&c->st, SIGKILL);
+	return -1;
+}
+
+/* In the init, after start: startContainer hooks, their failure reported
+ * through the fifo to start_result. */
+static void init_start_hooks(struct init_ctx *ctx)
+{
+	char msg[OCI_ERRMAX + 1];
+
+	if (run_hooks(ctx->spec, HOOK_START_CONTAINER, &init_state, "created") == 0)
+		return;
+	snprintf(msg, sizeof(msg), "E%s", oci_errbuf);
+	write_all(ctx->fifo_fd, msg, strlen(msg));
+	_exit(1);
+}
+
+/* delete's last steps: the state dir goes, then the poststop hooks run
+ * with the container's saved config. */
+static int container_delete(struct container *c)
+{
+	static struct spec s;
+	bool hooks = config_load(c, &s) == 0;
+
+	if (container_remove(c->dir) < 0)
+		return -1;
+	if (hooks)
+		run_hooks(&s, HOOK_POSTSTOP, &c->st, "stopped");
+	return 0;
+}
+
 /* ---- create ---------------------------------------------------------------- */
 
 struct create_opts {
@@ -501,21 +881,124 @@ struct create_opts {
 	bool detach;
 	bool keep;
 	int preserve_fds;
+	int relay;                    /* foreground run -t: where the master comes */
+	int master;                   /* and the master, once received */
 };
+
+/* Terminals and passed fds, for create and exec. */
+
+/* runc's rules: a terminal needs somewhere to go, a console socket a
+ * terminal to receive. create is always detached. */
+static int check_terminal(const struct process *p, const char *console, bool detach)
+{
+	if (detach && p->terminal && !console)
+		return oci_err("cannot allocate tty if ocimin will detach without setting console socket");
+	if ((!detach || !p->terminal) && console)
+		return oci_err("cannot use console socket if ocimin will not detach or allocate tty");
+	return 0;
+}
+
+/* systemd socket activation, passed on as runc does: when LISTEN_PID is
+ * ocimin, its LISTEN_FDS fds from 3 on go to the container, before the
+ * --preserve-fds ones. Their number, 0 without. */
+static int listen_fds(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *n = getenv("LISTEN_FDS");
+	char *end;
+	long v;
+
+	if (!pid || !n || !*pid || strtol(pid, &end, 10) != getpid() || *end)
+		return 0;
+	v = strtol(n, &end, 10);
+	return *n && !*end && v > 0 && v <= 1 << 20 ? v : 0;
+}
+
+/* fds 3 .. 3+n-1 must be the caller's: open, and inherited through its
+ * exec of ocimin, so not close-on-exec as every fd ocimin opens is. */
+static int check_passed_fds(int n)
+{
+	for (int fd = 3; fd < 3 + n; fd++) {
+		int flags = fcntl(fd, F_GETFD);
+
+		if (flags < 0)
+			return oci_err("pass fd %d to the container: it is not open", fd);
+		if (flags & FD_CLOEXEC)
+			return oci_err("pass fd %d to the container: the caller did not pass it to ocimin", fd);
+	}
+	return 0;
+}
+
+/* Sets KEY=VALUE in p's env, in place of KEY's entry if there is one:
+ * the last one wins, as runc's prepareEnv keeps it. kv lives until exit. */
+static int env_set(struct process *p, char *kv)
+{
+	size_t len = strcspn(kv, "=");
+	char **env;
+
+	if (!kv[len] || !len)
+		return oci_err("set environment variable \"%s\": expected NAME=VALUE", kv);
+	for (size_t i = 0; i < p->n_env; i++)
+		if (!strncmp(p->env[i], kv, len + 1)) {
+			p->env[i] = kv;
+			return 0;
+		}
+	env = malloc((p->n_env + 2) * sizeof(*env));
+	if (!env)
+		return oci_syserr("set environment variable %.*s", (int)len, kv);
+	memcpy(env, p->env, p->n_env * sizeof(*env));
+	env[p->n_env++] = kv;
+	env[p->n_env] = NULL;
+	p->env = env;
+	return 0;
+}
+
+/* The pty master's way out: the caller's console socket, or, when
+ * ocimin relays the terminal itself (foreground run or exec), a socket
+ * pair whose other end *relay ocimin reads. -1s when no terminal. */
+static int open_console(const char *socket_path, bool terminal, int *console_fd,
+			int *relay)
+{
+	int sv[2];
+
+	*console_fd = *relay = -1;
+	if (socket_path)
+		return (*console_fd = tty_connect(socket_path)) < 0 ? -1 : 0;
+	if (!terminal)
+		return 0;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return oci_syserr("create the terminal socket");
+	*relay = sv[0];
+	*console_fd = sv[1];
+	return 0;
+}
+
+/* create's part in the above: LISTEN_FDS and LISTEN_PID in the
+ * container's env ("1": the init, as runc puts it), the pty's socket. */
+static int create_io(struct create_opts *o, struct spec *s, struct init_ctx *ctx)
+{
+	static char num[32];
+	int n = listen_fds();
+
+	if (n) {
+		snprintf(num, sizeof(num), "LISTEN_FDS=%d", n);
+		if (env_set(&s->process, num) < 0 ||
+		    env_set(&s->process, "LISTEN_PID=1") < 0)
+			return -1;
+		ctx->preserve_fds += n;
+	}
+	return open_console(o->console_socket, s->process.terminal, &ctx->console_fd,
+			    &o->relay);
+}
 
 /* Things ocimin parses but cannot do yet: refused before anything exists. */
 static int check_supported(const struct spec *s, const struct create_opts *o)
 {
 	if (!s->has_process)
 		return oci_err("%s: process: required to create a container", s->path);
-	for (int i = 0; i < HOOK_N; i++)
-		if (s->n_hooks[i])
-			return oci_err("%s: hooks: hooks are not supported yet", s->path);
-	if (s->process.terminal)
-		return oci_err("%s: process.terminal: terminals are not supported yet", s->path);
-	if (o->console_socket)
-		return oci_err("create: --console-socket: terminals are not supported yet");
-	if (linux_validate(s) < 0 || cgroup_validate(s) < 0)
+	if (check_terminal(&s->process, o->console_socket, o->detach) < 0 ||
+	    check_passed_fds(o->preserve_fds + listen_fds()) < 0)
+		return -1;
+	if (linux_validate(s) < 0)
 		return -1;
 	return 0;
 }
@@ -538,20 +1021,135 @@ static void init_main(struct init_ctx *ctx, int parent_end)
 
 	oci_errbuf = errbuf;
 	close(parent_end);
-	/* (1) wait for the parent to have placed us */
+	/* (4) wait for the parent to have placed us */
 	if (read(ctx->sync_fd, &c, 1) != 1)
 		_exit(1);
 	if (linux_init_setup(ctx) < 0)
 		init_fail(ctx->sync_fd);
-	/* (2) ready: create returns and the container is "created" */
+	/* (7) ready: create returns and the container is "created" */
 	if (write_all(ctx->sync_fd, &m, sizeof(m)) < 0)
 		_exit(1);
 	close(ctx->sync_fd);
 	while (read(ctx->fifo_fd, &c, 1) < 0 && errno == EINTR)
 		;
+	init_start_hooks(ctx);
 	linux_init_exec(ctx);
 	dprintf(2, "ocimin: %s\n", errbuf);
 	_exit(127);
+}
+
+int init_create_hooks(struct init_ctx *ctx)
+{
+	struct sync_msg m = { .type = SYNC_MOUNTED };
+	ssize_t n;
+
+	/* (5) */
+	if (write_all(ctx->sync_fd, &m, sizeof(m)) < 0)
+		return oci_syserr("create container: write to ocimin");
+	/* (6) */
+	do
+		n = read(ctx->sync_fd, &init_state, sizeof(init_state));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(init_state))
+		return oci_err("create container: ocimin went away during setup");
+	return run_hooks(ctx->spec, HOOK_CREATE_CONTAINER, &init_state, "creating");
+}
+
+/* Reads the next message of the init (or of the first child): 0 when it
+ * is of type want (0: any but SYNC_ERROR). */
+static int sync_recv(int fd, struct sync_msg *m, int want)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, m, sizeof(*m));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(*m))
+		return oci_err("create container: its init exited during setup");
+	m->msg[sizeof(m->msg) - 1] = 0;
+	if (m->type == SYNC_ERROR)
+		return oci_err("%s", m->msg);
+	if (want && m->type != want)
+		return oci_err("create container: unexpected message %d from its init", m->type);
+	return 0;
+}
+
+/* The first child of a container with a user namespace. Never returns. */
+static void userns_child(struct init_ctx *ctx, int parent_end)
+{
+	static char errbuf[OCI_ERRMAX];
+	struct sync_msg m = { .type = SYNC_USERNS };
+	int made;
+	pid_t pid;
+	char c;
+
+	oci_errbuf = errbuf;
+	close(parent_end);
+	if ((made = linux_userns_create(ctx->spec)) < 0)
+		init_fail(ctx->sync_fd);
+	/* (1) and (2) */
+	if (made && (write_all(ctx->sync_fd, &m, sizeof(m)) < 0 ||
+		     read(ctx->sync_fd, &c, 1) != 1))
+		_exit(1);
+	if (linux_userns_finish(ctx->spec) < 0)
+		init_fail(ctx->sync_fd);
+	pid = fork();
+	if (pid == 0)
+		init_main(ctx, -1);
+	if (pid < 0) {
+		oci_syserr("fork container init");
+		init_fail(ctx->sync_fd);
+	}
+	/* (3) */
+	m.type = SYNC_PID;
+	memcpy(m.msg, &pid, sizeof(pid));
+	_exit(write_all(ctx->sync_fd, &m, sizeof(m)) < 0);
+}
+
+/* ocimin's side of (1) to (3): the init's pid, or -1. */
+static pid_t userns_parent(const struct spec *s, int fd, pid_t child)
+{
+	struct sync_msg m;
+	pid_t pid;
+
+	if (sync_recv(fd, &m, 0) < 0)
+		return -1;
+	if (m.type == SYNC_USERNS) {
+		/* (2) */
+		if (linux_userns_map(s, child) < 0)
+			return -1;
+		if (write_all(fd, "M", 1) < 0)
+			return oci_syserr("create container: write to its init");
+		if (sync_recv(fd, &m, SYNC_PID) < 0)
+			return -1;
+	} else if (m.type != SYNC_PID) {
+		return oci_err("create container: unexpected message %d from its init", m.type);
+	}
+	memcpy(&pid, m.msg, sizeof(pid));
+	return pid;
+}
+
+/* The init as a grandchild; as a child subreaper ocimin inherits it when
+ * the first child exits, so that create can kill and reap it on failure
+ * and run can wait for it. */
+static pid_t spawn_init_userns(struct init_ctx *ctx, int sv[2])
+{
+	pid_t child, pid;
+
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return oci_syserr("become a child subreaper");
+	child = fork();
+	if (child == 0) {
+		ctx->sync_fd = sv[1];
+		userns_child(ctx, sv[0]);
+	}
+	if (child < 0)
+		return oci_syserr("fork container init");
+	pid = userns_parent(ctx->spec, sv[0], child);
+	if (pid < 0)
+		kill(child, SIGKILL);
+	waitpid(child, NULL, 0);
+	return pid;
 }
 
 /* Forks the init into its pid and time namespaces. */
@@ -560,8 +1158,17 @@ static pid_t spawn_init(struct init_ctx *ctx, int sv[2])
 	int saved[2] = { -1, -1 };
 	pid_t pid;
 
-	if (linux_enter_child_ns(ctx->spec, saved) < 0)
+	if (linux_idmap_prepare(ctx->spec) < 0)
 		return -1;
+	if (linux_userns(ctx->spec)) {
+		pid = spawn_init_userns(ctx, sv);
+		linux_idmap_release();
+		return pid;
+	}
+	if (linux_enter_child_ns(ctx->spec, saved) < 0) {
+		linux_idmap_release();
+		return -1;
+	}
 	pid = fork();
 	if (pid == 0) {
 		ctx->sync_fd = sv[1];
@@ -569,6 +1176,7 @@ static pid_t spawn_init(struct init_ctx *ctx, int sv[2])
 	}
 	if (pid < 0)
 		oci_syserr("fork container init");
+	linux_idmap_release();
 	if (linux_restore_ns(saved) < 0 && pid > 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
@@ -577,26 +1185,27 @@ static pid_t spawn_init(struct init_ctx *ctx, int sv[2])
 	return pid;
 }
 
-/* Runs the parent's side of the protocol; 0 once the init is ready. */
-static int sync_init(const struct create_opts *o, int fd)
+/* Runs the parent's side of (4) to (7); 0 once the init is ready.
+ * *hooked once the prestart hooks may have run. */
+static int sync_init(int fd, struct container *c, const struct spec *s, bool *hooked)
 {
 	struct sync_msg m;
-	ssize_t n;
 
-	/* (1) */
+	/* (4) */
 	if (write_all(fd, "G", 1) < 0)
 		return oci_syserr("start container init");
-	/* (2) */
-	do
-		n = read(fd, &m, sizeof(m));
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof(m))
-		return oci_err("create %s: container init exited during setup", o->id);
-	if (m.type != SYNC_READY) {
-		m.msg[sizeof(m.msg) - 1] = 0;
-		return oci_err("%s", m.msg);
-	}
-	return 0;
+	/* (5) */
+	if (sync_recv(fd, &m, SYNC_MOUNTED) < 0)
+		return -1;
+	*hooked = true;
+	if (run_hooks(s, HOOK_PRESTART, &c->st, "creating") < 0 ||
+	    run_hooks(s, HOOK_CREATE_RUNTIME, &c->st, "creating") < 0)
+		return -1;
+	/* (6) */
+	if (write_all(fd, &c->st, sizeof(c->st)) < 0)
+		return oci_syserr("start container init");
+	/* (7) */
+	return sync_recv(fd, &m, SYNC_READY);
 }
 
 static void fill_state(struct container *c, const struct create_opts *o,
@@ -634,27 +1243,58 @@ static int make_state_dir(struct container *c, const char *id)
 	return 0;
 }
 
+/* Without root a container gets a cgroup only where one was delegated to
+ * the caller (the cgroup, or its deepest existing parent, is writable);
+ * otherwise it runs in the caller's. */
+static void rootless_cgroup(char *dir)
+{
+	char path[PATH_MAX], *slash;
+
+	if (geteuid() == 0 || !dir[0])
+		return;
+	snprintf(path, sizeof(path), "%s", dir);
+	while (access(path, F_OK) < 0 && (slash = strrchr(path, '/')) && slash != path)
+		*slash = 0;
+	if (access(path, W_OK) == 0)
+		return;
+	oci_debug("no cgroup: %s is not writable", path);
+	dir[0] = 0;
+}
+
 /* create, and the first half of run. On success *pidp is the init and
  * *fifo_fd an fd of exec.fifo (run writes to it to start). */
 static int container_create(struct create_opts *o, struct container *c,
 			    pid_t *pidp, int *fifo_fd)
 {
 	static struct spec spec;
-	struct init_ctx ctx = { .spec = &spec, .fifo_fd = -1, .sync_fd = -1 };
+	struct init_ctx ctx = { .spec = &spec, .fifo_fd = -1, .sync_fd = -1, .console_fd = -1 };
 	char bundle[PATH_MAX], config[PATH_MAX];
 	int sv[2] = { -1, -1 }, ret = -1;
+	bool cgroup_made = false, hooked = false;
 	pid_t pid = -1;
 
+	o->relay = o->master = -1;
 	if (check_id(o->id) < 0)
 		return -1;
 	if (!realpath(o->bundle, bundle))
 		return oci_syserr("open bundle %s", o->bundle);
 	o->bundle = bundle;
 	if (path_join(config, sizeof(config), bundle, "config.json") < 0 ||
-	    spec_load(config, bundle, &spec) < 0 || check_supported(&spec, o) < 0)
+	    spec_load(config, bundle, &spec) < 0 || check_supported(&spec, o) < 0 ||
+	    seccomp_compile(&spec.seccomp, spec.path, OCI_SECCOMP_ARCHES, &ctx.seccomp) < 0)
+		return -1;
+	if (cgroup_resolve(&spec, o->id, g.systemd, c->st.cgroup, sizeof(c->st.cgroup)) < 0)
+		return -1;
+	rootless_cgroup(c->st.cgroup);
+	if (cgroup_validate(&spec, c->st.cgroup) < 0)
 		return -1;
 	if (make_state_dir(c, o->id) < 0)
 		return -1;
+	if (config_save(c, config) < 0)
+		goto out;
+	if (cgroup_create(&spec, c->st.cgroup) < 0)
+		goto out;
+	cgroup_made = true;
 	ctx.fifo_fd = openat(c->dirfd, "exec.fifo", O_RDWR | O_CLOEXEC);
 	if (ctx.fifo_fd < 0) {
 		oci_syserr("open %s/exec.fifo", c->dir);
@@ -671,15 +1311,22 @@ static int container_create(struct create_opts *o, struct container *c,
 	ctx.preserve_fds = o->preserve_fds;
 	ctx.no_pivot = o->no_pivot;
 	ctx.console_socket = o->console_socket;
+	ctx.id = o->id;
+	if (create_io(o, &spec, &ctx) < 0)
+		goto out;
 	pid = spawn_init(&ctx, sv);
 	if (pid < 0)
 		goto out;
 	close(sv[1]);
 	sv[1] = -1;
-	if (sync_init(o, sv[0]) < 0)
-		goto out;
+	/* before (1): the init runs no container code outside its cgroup,
+	 * and the cgroup namespace it unshares then is rooted there */
 	fill_state(c, o, &spec, pid);
+	if (cgroup_enter(c->st.cgroup, pid) < 0 || sync_init(sv[0], c, &spec, &hooked) < 0)
+		goto out;
 	if (state_save(c) < 0)
+		goto out;
+	if (o->relay >= 0 && (o->master = tty_recv(o->relay)) < 0)
 		goto out;
 	if (o->pid_file && write_pid_file(o->pid_file, pid) < 0)
 		goto out;
@@ -694,12 +1341,22 @@ out:
 		close(sv[1]);
 	if (ctx.fifo_fd >= 0)
 		close(ctx.fifo_fd);
+	if (ctx.console_fd >= 0)
+		close(ctx.console_fd);
+	if (o->relay >= 0)
+		close(o->relay);
 	if (ret < 0) {
 		if (pid > 0) {
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 		}
+		if (cgroup_made)
+			cgroup_destroy(c->st.cgroup);
 		container_remove(c->dir);
+		/* runtime.md: a failed hook stops the container, which is
+		 * destroyed, then the poststop hooks run */
+		if (hooked)
+			run_hooks(&spec, HOOK_POSTSTOP, &c->st, "stopped");
 	}
 	return ret;
 }
@@ -837,27 +1494,38 @@ static int cmd_create(int argc, char **argv)
 
 	if (i < 0)
 		return i == -2 ? 0 : 2;
+	o.detach = true;	/* for check_terminal: create leaves the container */
 	return container_create(&o, &c, &pid, &fifo_fd) < 0;
 }
 
 static int start_created(struct container *c)
 {
+	static struct spec s;
 	const char *status = status_of(c);
-	int fd;
+	int fd, watch;
 
 	if (strcmp(status, "created"))
 		return oci_err("cannot start container %s: it is %s, not created", c->st.id, status);
+	if (config_load(c, &s) < 0)
+		return -1;
+	watch = start_watch(c, &s);
 	fd = openat(c->dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return oci_syserr("start container %s: open exec.fifo", c->st.id);
+	if (fd < 0) {
+		oci_syserr("start container %s: open exec.fifo", c->st.id);
+		goto fail;
+	}
 	if (write_all(fd, "S", 1) < 0) {
 		oci_syserr("start container %s", c->st.id);
 		close(fd);
-		return -1;
+		goto fail;
 	}
 	close(fd);
 	unlinkat(c->dirfd, "exec.fifo", 0);
-	return 0;
+	return start_finish(c, &s, watch);
+fail:
+	if (watch >= 0)
+		close(watch);
+	return -1;
 }
 
 static int cmd_start(int argc, char **argv)
@@ -899,8 +1567,10 @@ static int cmd_run(int argc, char **argv)
 {
 	struct create_opts o = { .bundle = "." };
 	struct container c = { .dirfd = -1 };
+	static struct spec s;
 	sigset_t all, old;
-	int fifo_fd, ret, i = create_args(argc, argv, &o, true);
+	int fifo_fd, ret, watch, i = create_args(argc, argv, &o, true);
+	bool failed = false;
 	pid_t pid;
 
 	if (i < 0)
@@ -913,18 +1583,22 @@ static int cmd_run(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &all, &old);
 	if (container_create(&o, &c, &pid, &fifo_fd) < 0)
 		return 1;
+	watch = config_load(&c, &s) == 0 ? start_watch(&c, &s) : -1;
 	if (write_all(fifo_fd, "S", 1) < 0) {
 		oci_syserr("start container %s", o.id);
 		kill(pid, SIGKILL);
 	}
 	close(fifo_fd);
 	unlinkat(c.dirfd, "exec.fifo", 0);
+	/* a failed hook stopped the container: it is still waited for and
+	 * deleted, but run fails */
+	failed = start_finish(&c, &s, watch) < 0;
 	if (o.detach)
-		return 0;
-	ret = wait_init(pid);
-	if (!o.keep)
-		container_remove(c.dir);
-	return ret;
+		return failed;
+	ret = o.master >= 0 ? tty_relay(o.master, pid) : wait_init(pid);
+	if (!o.keep && cgroup_destroy(c.st.cgroup) == 0)
+		container_delete(&c);
+	return failed ? 1 : ret;
 }
 
 static int cmd_state(int argc, char **argv)
@@ -969,8 +1643,10 @@ static int cmd_kill(int argc, char **argv)
 	if (container_load(argv[i], &c, true) < 0)
 		return 1;
 	status = status_of(&c);
-	if (strcmp(status, "created") && strcmp(status, "running"))
+	if (!strcmp(status, "stopped"))
 		return oci_err("cannot kill container %s: it is %s", c.st.id, status), 1;
+	if (all && c.st.cgroup[0])
+		return cgroup_signal(c.st.cgroup, sig) < 0;
 	return (all ? signal_all(&c.st, sig) : signal_init(&c.st, sig)) < 0;
 }
 
@@ -1000,12 +1676,16 @@ static int cmd_delete(int argc, char **argv)
 	if (strcmp(status, "stopped")) {
 		if (!force)
 			return oci_err("cannot delete container %s: it is %s (use --force)", id, status), 1;
-		if (signal_all(&c.st, SIGKILL) < 0 && init_alive(&c.st))
+		if ((c.st.cgroup[0] ? cgroup_signal(c.st.cgroup, SIGKILL) :
+		     signal_all(&c.st, SIGKILL)) < 0 && init_alive(&c.st))
 			return 1;
 		if (wait_gone(&c.st, 10000) < 0)
 			return 1;
 	}
-	return container_remove(c.dir) < 0;
+	/* also what a payload without a pid namespace left running */
+	if (cgroup_destroy(c.st.cgroup) < 0)
+		return 1;
+	return container_delete(&c) < 0;
 }
 
 static const struct option list_options[] = {
@@ -1162,12 +1842,851 @@ static int cmd_features(int argc, char **argv)
 	return 0;
 }
 
-/* Commands of later issues: known, so the message says what is missing. */
-static int cmd_later(int argc, char **argv)
+/* ---- commands on a container's cgroup ------------------------------------ */
+
+static int need_cgroup(const struct container *c)
 {
-	if (argc > 1 && !strcmp(argv[1], "--help"))
-		return print_help(current);
-	return oci_err("%s: not supported yet", current->name), 1;
+	if (!c->st.cgroup[0])
+		return oci_err("%s %s: the container has no cgroup: no cgroup2 filesystem was mounted when it was created",
+			       current->name, c->st.id);
+	return 0;
+}
+
+/* pause and resume */
+static int cmd_pause(int argc, char **argv)
+{
+	const char *id = one_id(argc, argv, parse_opts(argc, argv, create_options + 8, "+h", NULL, NULL));
+	bool pause = !strcmp(current->name, "pause");
+	struct container c;
+	const char *status;
+
+	if (!id || id == help_shown)
+		return id ? 0 : 2;
+	if (container_load(id, &c, true) < 0 || need_cgroup(&c) < 0)
+		return 1;
+	status = status_of(&c);
+	if (pause ? strcmp(status, "running") && strcmp(status, "created") : strcmp(status, "paused"))
+		return oci_err("cannot %s container %s: it is %s", current->name, id, status), 1;
+	return cgroup_freeze(c.st.cgroup, pause) < 0;
+}
+
+static const struct option ps_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+/* /proc/PID/cmdline with spaces, or [comm] for a process without one */
+static void proc_cmdline(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	for (ssize_t k = 0; k < n; k++)
+		if (!buf[k])
+			buf[k] = k == n - 1 ? 0 : ' ';
+	buf[n > 0 ? n : 0] = 0;
+	if (n > 0)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, buf + 1, len - 3);
+		close(fd);
+	}
+	if (n > 0 && buf[n] == '\n')
+		n--;
+	buf[0] = '[';
+	snprintf(buf + (n > 0 ? n + 1 : 1), len - (n > 0 ? n + 1 : 1), "]");
+}
+
+static int cmd_ps(int argc, char **argv)
+{
+	struct list_opts o = { 0 };
+	int i = parse_opts(argc, argv, ps_options, "+f:h", set_list, &o);
+	const char *id;
+	struct container c;
+	char cmd[4096];
+	pid_t *pids;
+	size_t n;
+
+	if (i < 0)
+		return i == -2 ? 0 : 2;
+	if (o.bad)
+		return usage_error("ps", "--format: expected table or json");
+	if (argc - i > 1)
+		return usage_error("ps", "ps options after the id are not supported");
+	if (!(id = one_id(argc, argv, i)))
+		return 2;
+	if (container_load(id, &c, false) < 0 || need_cgroup(&c) < 0 ||
+	    cgroup_pids(c.st.cgroup, &pids, &n) < 0)
+		return 1;
+	if (o.json) {
+		putchar('[');
+		for (size_t k = 0; k < n; k++)
+			printf("%s%d", k ? "," : "", pids[k]);
+		puts("]");
+		return 0;
+	}
+	printf("%-10s %s\n", "PID", "CMD");
+	for (size_t k = 0; k < n; k++) {
+		proc_cmdline(pids[k], cmd, sizeof(cmd));
+		printf("%-10d %s\n", pids[k], cmd);
+	}
+	return 0;
+}
+
+/* update's flags, runc's: each sets one member of linux.resources. */
+static const struct {
+	const char *name;
+	size_t off;                   /* in struct resources */
+	char kind;                    /* 'b' bytes (512m, -1), 'i' integer, 's' string */
+} update_flags[] = {
+	{ "memory", offsetof(struct resources, mem_limit), 'b' },
+	{ "memory-reservation", offsetof(struct resources, mem_reservation), 'b' },
+	{ "memory-swap", offsetof(struct resources, mem_swap), 'b' },
+	{ "kernel-memory", offsetof(struct resources, mem_kernel), 'b' },
+	{ "kernel-memory-tcp", offsetof(struct resources, mem_kernel_tcp), 'b' },
+	{ "cpu-share", offsetof(struct resources, cpu_shares), 'i' },
+	{ "cpu-quota", offsetof(struct resources, cpu_quota), 'i' },
+	{ "cpu-period", offsetof(struct resources, cpu_period), 'i' },
+	{ "cpu-burst", offsetof(struct resources, cpu_burst), 'i' },
+	{ "cpu-idle", offsetof(struct resources, cpu_idle), 'i' },
+	{ "cpu-rt-period", offsetof(struct resources, cpu_realtime_period), 'i' },
+	{ "cpu-rt-runtime", offsetof(struct resources, cpu_realtime_runtime), 'i' },
+	{ "cpuset-cpus", offsetof(struct resources, cpu_cpus), 's' },
+	{ "cpuset-mems", offsetof(struct resources, cpu_mems), 's' },
+	{ "pids-limit", offsetof(struct resources, pids_limit), 'i' },
+	{ "blkio-weight", offsetof(struct resources, blkio_weight), 'i' },
+};
+
+#define N_UPDATE_FLAGS (sizeof(update_flags) / sizeof(update_flags[0]))
+
+struct update_opts {
+	const char *resources;        /* --resources: the flags are ignored */
+	struct resources r;
+	bool bad;
+};
+
+/* "512m", "1G", "2048", "-1": docker's RAMInBytes, 1024-based */
+static bool parse_bytes(const char *s, int64_t *v)
+{
+	static const char units[] = "bkmgtp";
+	const char *u;
+	char *end;
+	long long n;
+
+	if (!strcmp(s, "-1"))
+		return *v = -1, true;
+	n = strtoll(s, &end, 10);
+	if (end == s || *s == '-' || n < 0)
+		return false;
+	if (*end == ' ')
+		end++;
+	u = *end ? strchr(units, tolower((unsigned char)*end)) : units;
+	if (!u)
+		return false;
+	if (*end && *++end && tolower((unsigned char)*end) == 'i')
+		end++;
+	if (*end && u != units && tolower((unsigned char)*end) == 'b')
+		end++;
+	for (int k = u - units; k > 0; k--) {
+		if (n > INT64_MAX / 1024)
+			return false;
+		n *= 1024;
+	}
+	*v = n;
+	return !*end;
+}
+
+static void set_update(int c, const char *v, void *arg)
+{
+	struct update_opts *o = arg;
+	size_t k = c - 256;
+	char *p, *end;
+
+	if (c == 'r') {
+		o->resources = strcmp(v, "-") ? v : "/dev/stdin";
+		return;
+	}
+	p = (char *)&o->r + update_flags[k].off;
+	if (update_flags[k].kind == 's') {
+		*(char **)p = (char *)v;
+		return;
+	}
+	errno = 0;
+	if (update_flags[k].kind == 'b' ? !parse_bytes(v, (int64_t *)p) :
+	    (*(int64_t *)p = strtoll(v, &end, 10), errno || !*v || *end)) {
+		usage_error("update", "--%s: invalid value \"%s\"", update_flags[k].name, v);
+		o->bad = true;
+	}
+}
+
+static int cmd_update(int argc, char **argv)
+{
+	static struct option opts[N_UPDATE_FLAGS + 3] = {
+		{ "resources", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+	};
+	struct update_opts o = { 0 };
+	struct container c;
+	const char *id, *status;
+	int i;
+
+	for (size_t k = 0; k < N_UPDATE_FLAGS; k++)
+		opts[k + 2] = (struct option){ update_flags[k].name, required_argument, NULL, 256 + (int)k };
+	resources_load(NULL, &o.r);
+	i = parse_opts(argc, argv, opts, "+r:h", set_update, &o);
+	if (i < 0 || o.bad)
+		return i == -2 ? 0 : 2;
+	if (!(id = one_id(argc, argv, i)))
+		return 2;
+	if (o.resources && resources_load(o.resources, &o.r) < 0)
+		return 1;
+	if (container_load(id, &c, true) < 0 || need_cgroup(&c) < 0)
+		return 1;
+	status = status_of(&c);
+	if (!strcmp(status, "stopped"))
+		return oci_err("cannot update container %s: it is stopped", id), 1;
+	return cgroup_update(c.st.cgroup, o.resources ? o.resources : "update", &o.r) < 0;
+}
+
+static const struct option events_options[] = {
+	{ "stats", no_argument, NULL, 's' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+struct events_opts { bool stats, bad; long long interval_ms; };
+
+/* A Go duration as runc takes it: "5s", "100ms", "1m30s". */
+static long long parse_duration(const char *s)
+{
+	static const struct { const char *unit; double ms; } units[] = {
+		{ "ms", 1 }, { "us", 1e-3 }, { "ns", 1e-6 }, { "s", 1000 },
+		{ "m", 60000 }, { "h", 3600000 },
+	};
+	double total = 0;
+	char *end;
+
+	while (*s) {
+		double n = strtod(s, &end);
+		size_t k;
+
+		if (end == s || n < 0)
+			return -1;
+		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
+			if (!strncmp(end, units[k].unit, strlen(units[k].unit)))
+				break;
+		if (k == sizeof(units) / sizeof(units[0]))
+			return -1;
+		total += n * units[k].ms;
+		s = end + strlen(units[k].unit);
+	}
+	return total >= 1 && total < 1e12 ? (long long)total : -1;
+}
+
+static void set_events(int c, const char *v, void *arg)
+{
+	struct events_opts *o = arg;
+
+	if (c == 's')
+		o->stats = true;
+	else if ((o->interval_ms = parse_duration(v)) < 0)
+		o->bad = true;
+}
+
+/* runc's MemoryEntry: limit and failcnt always, usage and max if not 0 */
+static void json_mem_entry(const char *name, uint64_t limit, uint64_t usage, uint64_t max)
+{
+	printf("\"%s\":{\"limit\":%" PRIu64, name, limit);
+	if (usage)
+		printf(",\"usage\":%" PRIu64, usage);
+	if (max)
+		printf(",\"max\":%" PRIu64, max);
+	printf(",\"failcnt\":0}");
+}
+
+static void json_u64(const char *key, uint64_t v, bool *first)
+{
+	if (v)
+		printf("%s\"%s\":%" PRIu64, *first ? "" : ",", key, v);
+	if (v)
+		*first = false;
+}
+
+/* One line as runc events prints it (types.Event of runc's events):
+ * cgroup v2 reports swap as memory+swap, like v1 did. */
+static void print_stats(const char *id, const struct cgroup_stats *st)
+{
+	uint64_t swap_limit = st->swap_limit == UINT64_MAX || st->mem_limit == UINT64_MAX ?
+			      UINT64_MAX : st->swap_limit + st->mem_limit;
+	bool first = true;
+
+	printf("{\"type\":\"stats\",\"id\":");
+	json_string(stdout, id);
+	printf(",\"data\":{\"cpu\":{\"usage\":{");
+	json_u64("total", st->cpu_usage_usec * 1000, &first);
+	printf("%s\"kernel\":%" PRIu64 ",\"user\":%" PRIu64 "},\"throttling\":{", first ? "" : ",",
+	       st->cpu_system_usec * 1000, st->cpu_user_usec * 1000);
+	first = true;
+	json_u64("periods", st->cpu_periods, &first);
+	json_u64("throttledPeriods", st->cpu_throttled_periods, &first);
+	json_u64("throttledTime", st->cpu_throttled_usec * 1000, &first);
+	printf("}},\"cpuset\":{},\"memory\":{");
+	for (size_t k = 0; k < st->n_mem_stat; k++)
+		if (!strcmp(st->mem_stat[k].name, "file") && st->mem_stat[k].value)
+			printf("\"cache\":%" PRIu64 ",", st->mem_stat[k].value);
+	json_mem_entry("usage", st->has_memory ? st->mem_limit : 0, st->mem_usage, st->mem_max_usage);
+	putchar(',');
+	json_mem_entry("swap", st->has_memory ? swap_limit : 0, st->swap_usage + st->mem_usage, 0);
+	printf(",\"kernel\":{\"limit\":0,\"failcnt\":0},\"kernelTCP\":{\"limit\":0,\"failcnt\":0}");
+	if (st->n_mem_stat) {
+		printf(",\"raw\":{");
+		for (size_t k = 0; k < st->n_mem_stat; k++) {
+			printf(k ? "," : "");
+			json_string(stdout, st->mem_stat[k].name);
+			printf(":%" PRIu64, st->mem_stat[k].value);
+		}
+		putchar('}');
+	}
+	printf("},\"pids\":{");
+	first = true;
+	json_u64("current", st->pids_current, &first);
+	json_u64("limit", st->pids_limit, &first);
+	printf("},\"blkio\":{},\"hugetlb\":{},\"intel_rdt\":{},\"network_interfaces\":null}}\n");
+	fflush(stdout);
+}
+
+static void print_oom(const char *id)
+{
+	printf("{\"type\":\"oom\",\"id\":");
+	json_string(stdout, id);
+	printf("}\n");
+	fflush(stdout);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* Stats every interval, an "oom" line for each OOM kill as it happens
+ * (memory.events changes), until every process of the container is gone. */
+static int events_stream(const struct container *c, long long interval_ms)
+{
+	const char *dir = c->st.cgroup;
+	struct cgroup_stats st;
+	long long next = now_ms() + interval_ms;
+	uint64_t ooms;
+	char buf[4096];
+	int fd = cgroup_watch(dir), ret = -1;
+
+	if (fd < 0)
+		return -1;
+	if (cgroup_stats(dir, &st) < 0)
+		goto out;
+	ooms = st.oom_kills;
+	for (bool live = true; live; ) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long wait = next - now_ms();
+
+		if (poll(&p, 1, wait > 0 ? (int)(wait < INT_MAX ? wait : INT_MAX) : 0) < 0 && errno != EINTR) {
+			oci_syserr("events %s: wait", c->st.id);
+			goto out;
+		}
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		/* read before the stats, so that an OOM kill that empties
+		 * the cgroup is still reported */
+		live = cgroup_populated(dir) > 0;
+		if (cgroup_stats(dir, &st) < 0)
+			goto out;
+		for (; ooms < st.oom_kills; ooms++)
+			print_oom(c->st.id);
+		if (live && now_ms() >= next) {
+			print_stats(c->st.id, &st);
+			next = now_ms() + interval_ms;
+		}
+	}
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+static int cmd_events(int argc, char **argv)
+{
+	struct events_opts o = { .interval_ms = 5000 };
+	int i = parse_opts(argc, argv, events_options, "+h", set_events, &o);
+	struct cgroup_stats st;
+	struct container c;
+	const char *id;
+
+	if (i < 0)
+		return i == -2 ? 0 : 2;
+	if (o.bad)
+		return usage_error("events", "--interval: expected a duration such as 5s or 100ms");
+	if (!(id = one_id(argc, argv, i)))
+		return 2;
+	if (container_load(id, &c, false) < 0 || need_cgroup(&c) < 0)
+		return 1;
+	if (!strcmp(status_of(&c), "stopped"))
+		return oci_err("events %s: the container is stopped", id), 1;
+	if (!o.stats)
+		return events_stream(&c, o.interval_ms) < 0;
+	if (cgroup_stats(c.st.cgroup, &st) < 0)
+		return 1;
+	print_stats(id, &st);
+	return 0;
+}
+
+/* ---- exec ------------------------------------------------------------------ *
+ * exec forks a child into the init's pid namespace, which joins the other
+ * namespaces and the root of the init itself (linux_exec_join). Protocol
+ * on one SOCK_SEQPACKET socketpair:
+ *   (1) parent -> child: one byte 'G' once the child is in the container's
+ *       cgroup, so that it runs nothing in the container outside of it.
+ *   (2) child -> parent: SYNC_ERROR with the one-line reason, after which
+ *       it _exits; or nothing: EOF when it closes the socket (it is
+ *       close-on-exec) right before its execve. */
+
+struct exec_opts {
+	const char *process, *pid_file, *console_socket, *cwd, *user;
+	const char *apparmor, *label, *cgroup;
+	char cgroup_dir[PATH_MAX];    /* where the process goes, "" for none */
+	char **env, **caps;
+	size_t n_env, n_caps;
+	uint32_t *gids;
+	size_t n_gids;
+	int preserve_fds;
+	bool detach, tty, nnp, ignore_paused;
+	bool flags_used;              /* a flag --process makes pointless */
+	bool bad;
+};
+
+enum { E_CONSOLE = 320, E_PID_FILE, E_CWD, E_NNP, E_APPARMOR, E_LABEL,
+       E_PRESERVE, E_CGROUP, E_IGNORE_PAUSED };
+
+static const struct option exec_options[] = {
+	{ "process", required_argument, NULL, 'p' },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "pid-file", required_argument, NULL, E_PID_FILE },
+	{ "console-socket", required_argument, NULL, E_CONSOLE },
+	{ "tty", no_argument, NULL, 't' },
+	{ "cwd", required_argument, NULL, E_CWD },
+	{ "env", required_argument, NULL, 'e' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "additional-gids", required_argument, NULL, 'g' },
+	{ "cap", required_argument, NULL, 'c' },
+	{ "no-new-privs", no_argument, NULL, E_NNP },
+	{ "apparmor", required_argument, NULL, E_APPARMOR },
+	{ "process-label", required_argument, NULL, E_LABEL },
+	{ "preserve-fds", required_argument, NULL, E_PRESERVE },
+	{ "cgroup", required_argument, NULL, E_CGROUP },
+	{ "ignore-paused", no_argument, NULL, E_IGNORE_PAUSED },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+static bool parse_id(const char *s, uint32_t *id)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	*id = v;
+	return !errno && !*end && v <= UINT32_MAX;
+}
+
+static void set_exec(int c, const char *v, void *arg)
+{
+	struct exec_opts *o = arg;
+
+	switch (c) {
+	case 'p': o->process = v; return;
+	case 'd': o->detach = true; return;
+	case 't': o->tty = true; return;
+	case E_PID_FILE: o->pid_file = v; return;
+	case E_CONSOLE: o->console_socket = v; return;
+	case E_PRESERVE: o->preserve_fds = parse_preserve(v); return;
+	case E_CGROUP: o->cgroup = v; return;
+	case E_IGNORE_PAUSED: o->ignore_paused = true; return;
+	}
+	o->flags_used = true;
+	switch (c) {
+	case 'e': o->env[o->n_env++] = (char *)v; break;
+	case 'u': o->user = v; break;
+	case 'c': o->caps[o->n_caps++] = (char *)v; break;
+	case 'g':
+		if (!parse_id(v, &o->gids[o->n_gids++])) {
+			usage_error("exec", "--additional-gids: expected a gid, got \"%s\"", v);
+			o->bad = true;
+		}
+		break;
+	case E_CWD: o->cwd = v; break;
+	case E_NNP: o->nnp = true; break;
+	case E_APPARMOR: o->apparmor = v; break;
+	case E_LABEL: o->label = v; break;
+	}
+}
+
+/* The index of the id; the command follows it, after an optional "--". */
+static int exec_args(int argc, char **argv, struct exec_opts *o)
+{
+	int i;
+
+	o->env = calloc(argc, sizeof(*o->env));
+	o->caps = calloc(argc, sizeof(*o->caps));
+	o->gids = calloc(argc, sizeof(*o->gids));
+	if (!o->env || !o->caps || !o->gids)
+		return oci_syserr("exec"), -1;
+	i = parse_opts(argc, argv, exec_options, "+p:dte:u:g:c:h", set_exec, o);
+	if (i < 0 || opt_err || o->bad)
+		return i == -2 ? -2 : -1;
+	if (i >= argc)
+		return usage_error("exec", "container id required"), -1;
+	if (i + 1 < argc && !strcmp(argv[i + 1], "--"))
+		memmove(argv + i + 1, argv + i + 2, (argc - i - 1) * sizeof(*argv));
+	if (!o->process && !argv[i + 1])
+		return usage_error("exec", "a command is required, or --process"), -1;
+	if (o->process && argv[i + 1])
+		return usage_error("exec", "a command cannot go with --process"), -1;
+	return i;
+}
+
+static int exec_user(const char *user, struct process *p)
+{
+	const char *colon = strchr(user, ':');
+	char uid[32];
+
+	if (colon && !parse_id(colon + 1, &p->gid))
+		return oci_err("exec: --user %s: expected UID[:GID] as numbers", user);
+	snprintf(uid, sizeof(uid), "%.*s", colon ? (int)(colon - user) : (int)strlen(user), user);
+	if (!parse_id(uid, &p->uid))
+		return oci_err("exec: --user %s: expected UID[:GID] as numbers", user);
+	return 0;
+}
+
+/* --cap adds to bounding, effective and permitted, and to ambient where
+ * inheritable has it (ambient needs it). */
+static int exec_caps(const struct exec_opts *o, struct process *p)
+{
+	for (size_t i = 0; i < o->n_caps; i++) {
+		int cap = cap_from_name(o->caps[i]);
+		uint64_t bit;
+
+		if (cap < 0)
+			return oci_err("exec: --cap %s: unknown capability", o->caps[i]);
+		bit = 1ULL << cap;
+		p->caps[CAPSET_BOUNDING] |= bit;
+		p->caps[CAPSET_EFFECTIVE] |= bit;
+		p->caps[CAPSET_PERMITTED] |= bit;
+		if (p->caps[CAPSET_INHERITABLE] & bit)
+			p->caps[CAPSET_AMBIENT] |= bit;
+		p->has_caps = true;
+	}
+	return 0;
+}
+
+static int exec_gids(const struct exec_opts *o, struct process *p)
+{
+	uint32_t *g;
+
+	if (!o->n_gids)
+		return 0;
+	g = malloc((p->n_additional_gids + o->n_gids) * sizeof(*g));
+	if (!g)
+		return oci_syserr("exec: --additional-gids");
+	memcpy(g, p->additional_gids, p->n_additional_gids * sizeof(*g));
+	memcpy(g + p->n_additional_gids, o->gids, o->n_gids * sizeof(*g));
+	p->additional_gids = g;
+	p->n_additional_gids += o->n_gids;
+	return 0;
+}
+
+/* runc's getProcess without --process: the container's own process with
+ * the command and what the flags change; no terminal unless --tty. */
+static int exec_from_flags(const struct exec_opts *o, struct process *p, char **args)
+{
+	p->args = args;
+	for (p->n_args = 0; args[p->n_args]; p->n_args++)
+		;
+	p->terminal = o->tty;
+	if (o->cwd && o->cwd[0] != '/')
+		return oci_err("exec: --cwd %s: not an absolute path", o->cwd);
+	if (o->cwd)
+		p->cwd = (char *)o->cwd;
+	if (o->apparmor)
+		p->apparmor_profile = (char *)o->apparmor;
+	if (o->label)
+		p->selinux_label = (char *)o->label;
+	if (o->nnp)
+		p->no_new_privileges = true;
+	if ((o->user && exec_user(o->user, p) < 0) || exec_gids(o, p) < 0 ||
+	    exec_caps(o, p) < 0)
+		return -1;
+	for (size_t i = 0; i < o->n_env; i++)
+		if (env_set(p, o->env[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/* --process: the runtime-spec Process as callers send it. What it leaves
+ * out comes from the container, as in runc's newInitConfig: capabilities,
+ * rlimits, the AppArmor profile and SELinux label. */
+static int exec_from_file(const struct exec_opts *o, struct process *p)
+{
+	struct process f;
+
+	if (process_load(o->process, &f) < 0)
+		return -1;
+	if (o->flags_used)
+		oci_warn("exec: with --process the --cwd, --env, --user, --additional-gids, --cap, --no-new-privs, --apparmor and --process-label flags are ignored, as runc ignores them");
+	if (!f.has_caps) {
+		f.has_caps = p->has_caps;
+		memcpy(f.caps, p->caps, sizeof(f.caps));
+	}
+	if (!f.n_rlimits) {
+		f.rlimits = p->rlimits;
+		f.n_rlimits = p->n_rlimits;
+	}
+	if (!f.apparmor_profile)
+		f.apparmor_profile = p->apparmor_profile;
+	if (!f.selinux_label)
+		f.selinux_label = p->selinux_label;
+	*p = f;
+	return 0;
+}
+
+/* A --cgroup sub-cgroup: [CONTROLLERS:]PATH, PATH below the container's
+ * (cgroup v2 has one hierarchy: the controllers are not needed). */
+static int exec_cgroup(const char *arg, const struct container *c, char *dir, size_t len)
+{
+	const char *sub = strchr(arg, ':') ? strchr(arg, ':') + 1 : arg, *p;
+
+	if (!c->st.cgroup[0])
+		return oci_err("exec: --cgroup %s: the container has no cgroup", arg);
+	for (p = sub; *p; p += strcspn(p, "/"), p += strspn(p, "/"))
+		if (!strncmp(p, "..", 2) && (!p[2] || p[2] == '/'))
+			return oci_err("exec: --cgroup %s: must stay below the container's cgroup", arg);
+	if (!*sub || *sub == '/')
+		return oci_err("exec: --cgroup %s: expected a path below the container's cgroup", arg);
+	return path_join(dir, len, c->st.cgroup, sub);
+}
+
+/* The container's config (saved by create; the bundle's for a container
+ * made by an older ocimin) with the exec'd process in it. */
+static int exec_spec(const struct exec_opts *o, const struct container *c,
+		     struct spec *s, char **args)
+{
+	char path[PATH_MAX];
+
+	if (path_join(path, sizeof(path), c->dir, STATE_CONFIG) < 0)
+		return -1;
+	if (access(path, F_OK) < 0 &&
+	    path_join(path, sizeof(path), c->st.bundle, "config.json") < 0)
+		return -1;
+	if (spec_load(path, c->st.bundle, s) < 0)
+		return -1;
+	if (o->process ? exec_from_file(o, &s->process) : exec_from_flags(o, &s->process, args))
+		return -1;
+	if (s->process.selinux_label)
+		return oci_err("exec: process.selinuxLabel: SELinux is not supported");
+	return check_terminal(&s->process, o->console_socket, o->detach);
+}
+
+static int exec_check(struct exec_opts *o, const struct container *c)
+{
+	const char *status = status_of(c);
+
+	if (!strcmp(status, "stopped"))
+		return oci_err("cannot exec in a stopped container");
+	if (!strcmp(status, "paused") && !o->ignore_paused)
+		return oci_err("cannot exec in a paused container (use --ignore-paused to override)");
+	if (o->cgroup)
+		return exec_cgroup(o->cgroup, c, o->cgroup_dir, sizeof(o->cgroup_dir));
+	snprintf(o->cgroup_dir, sizeof(o->cgroup_dir), "%s", c->st.cgroup);
+	return 0;
+}
+
+/* The process that joins the container, in the child. Never returns. */
+static void exec_main(struct init_ctx *ctx, struct exec_target *t, int parent_end,
+		      int relay)
+{
+	static char errbuf[OCI_ERRMAX];
+	char c;
+
+	oci_errbuf = errbuf;
+	close(parent_end);
+	if (relay >= 0)
+		close(relay);
+	/* (1) wait until placed in the container's cgroup */
+	if (read(ctx->sync_fd, &c, 1) != 1)
+		_exit(1);
+	if (linux_exec_join(ctx, t) < 0 || linux_exec_setup(ctx) < 0)
+		init_fail(ctx->sync_fd);
+	linux_init_exec(ctx);
+	dprintf(2, "ocimin: %s\n", errbuf);
+	_exit(127);
+}
+
+/* Forks the process into the init's pid namespace. */
+static pid_t exec_fork(struct init_ctx *ctx, struct exec_target *t, int sv[2], int relay)
+{
+	int saved[2], dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	pid_t pid = -1;
+
+	/* CVE-2019-5736: the child is in the container's pid namespace from
+	 * its birth; non-dumpable, its /proc/PID/exe, mem and fds stay
+	 * closed to the container's processes until it has exec'd */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		return oci_syserr("exec: make ocimin non-dumpable");
+	if (linux_exec_enter_pidns(t, saved) == 0) {
+		pid = fork();
+		if (pid == 0) {
+			ctx->sync_fd = sv[1];
+			exec_main(ctx, t, sv[0], relay);
+		}
+		if (pid < 0)
+			oci_syserr("exec: fork");
+		if (linux_restore_ns(saved) < 0 && pid > 0) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			pid = -1;
+		}
+	}
+	prctl(PR_SET_DUMPABLE, dumpable, 0, 0, 0);
+	return pid;
+}
+
+/* The parent's side: (1) once the process is in the container's cgroup
+ * (or --cgroup's), (2) EOF when it has exec'd (the socket is
+ * close-on-exec), or its error. */
+static int exec_sync(const struct exec_opts *o, pid_t pid, int fd)
+{
+	struct sync_msg m;
+	ssize_t n;
+
+	if (cgroup_enter(o->cgroup_dir, pid) < 0)
+		return -1;
+	/* (1) */
+	if (write_all(fd, "G", 1) < 0)
+		return oci_syserr("exec: start the process");
+	/* (2) */
+	do
+		n = read(fd, &m, sizeof(m));
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	if (n != (ssize_t)sizeof(m))
+		return oci_err("exec: the process exited during its setup");
+	m.msg[sizeof(m.msg) - 1] = 0;
+	return oci_err("%s", m.msg);
+}
+
+/* Once it has exec'd: the pid file, then, in the foreground, its exit
+ * status (the terminal relayed); 0 detached, -1 on error. */
+static int exec_wait(const struct exec_opts *o, pid_t pid, int relay)
+{
+	int master = -1, ret = 0;
+
+	if (relay >= 0 && (master = tty_recv(relay)) < 0)
+		return -1;
+	if (o->pid_file && write_pid_file(o->pid_file, pid) < 0)
+		ret = -1;
+	else if (!o->detach)
+		ret = master >= 0 ? tty_relay(master, pid) : wait_init(pid);
+	if (master >= 0)
+		close(master);
+	return ret;
+}
+
+static void close_all(const int *fds, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (fds[k] >= 0)
+			close(fds[k]);
+}
+
+/* Runs the process; its exit status in the foreground, 0 detached, 255
+ * when ocimin fails. */
+static int exec_start(const struct exec_opts *o, const struct container *c, struct spec *s)
+{
+	struct init_ctx ctx = { .spec = s, .sync_fd = -1, .fifo_fd = -1, .console_fd = -1,
+				.preserve_fds = o->preserve_fds,
+				.console_socket = o->console_socket };
+	struct exec_target t = { .pidfd = -1, .root_fd = -1 };
+	int sv[2] = { -1, -1 }, relay = -1, ret = 255;
+	pid_t pid = -1;
+
+	ctx.id = c->st.id;
+	if (seccomp_compile(&s->seccomp, s->path, OCI_SECCOMP_ARCHES, &ctx.seccomp) < 0)
+		goto out;
+	if (linux_exec_open(c->st.pid, &t) < 0)
+		goto out;
+	/* after the opens: they are of the init, not of a reused pid */
+	if (!init_alive(&c->st)) {
+		oci_err("cannot exec in a stopped container");
+		goto out;
+	}
+	if (open_console(o->console_socket, s->process.terminal, &ctx.console_fd, &relay) < 0)
+		goto out;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		oci_syserr("exec: create sync socket");
+		goto out;
+	}
+	if ((pid = exec_fork(&ctx, &t, sv, relay)) < 0)
+		goto out;
+	close(sv[1]);
+	sv[1] = -1;
+	if (ctx.console_fd >= 0)
+		close(ctx.console_fd);
+	ctx.console_fd = -1;
+	if (exec_sync(o, pid, sv[0]) < 0 || (ret = exec_wait(o, pid, relay)) < 0)
+		ret = 255;
+	else
+		pid = -1;
+out:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	close_all((int[]){ t.pidfd, t.root_fd, sv[0], sv[1], relay, ctx.console_fd }, 6);
+	return ret;
+}
+
+static int cmd_exec(int argc, char **argv)
+{
+	static struct spec spec;
+	struct exec_opts o = { 0 };
+	struct container c;
+	int i = exec_args(argc, argv, &o);
+	sigset_t all;
+
+	if (i < 0)
+		return i == -2 ? 0 : 2;
+	/* as in run: the child is ours to reap, no signal is lost */
+	signal(SIGCHLD, SIG_DFL);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	if (container_load(argv[i], &c, false) < 0 || exec_check(&o, &c) < 0 ||
+	    exec_spec(&o, &c, &spec, argv + i + 1) < 0 ||
+	    check_passed_fds(o.preserve_fds) < 0)
+		return 255;
+	return exec_start(&o, &c, &spec);
 }
 
 static const struct command commands[] = {
@@ -1178,15 +2697,18 @@ static const struct command commands[] = {
 	{ "kill", cmd_kill, "kill [--all] ID [SIGNAL]",
 	  "Send SIGNAL (default TERM; a name with or without SIG, or a number) to the init, or with --all to every process." },
 	{ "delete", cmd_delete, "delete [--force] ID", "Delete a stopped container; --force kills it first." },
-	{ "run", cmd_run, "run [--bundle DIR] [--pid-file FILE] [--detach] [--keep] [--no-pivot] [--preserve-fds N] ID",
+	{ "run", cmd_run, "run [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] [--keep] [--no-pivot] [--preserve-fds N] ID",
 	  "Create and start a container, wait for it and delete it; exits with its status." },
-	{ "exec", cmd_later, "exec ID COMMAND...", "Run a process in a container (not supported yet)." },
+	{ "exec", cmd_exec, "exec [--process FILE] [--detach] [--pid-file FILE] [--console-socket SOCK] [--tty] [--cwd DIR] [--env NAME=VALUE]... [--user UID[:GID]] [--additional-gids GID]... [--cap CAP]... [--no-new-privs] [--apparmor PROFILE] [--preserve-fds N] [--cgroup SUB] [--ignore-paused] ID [--] [COMMAND [ARG]...]",
+	  "Run a process in a created or running container; exits with its status, or 255 when ocimin fails." },
 	{ "list", cmd_list, "list [--format table|json] [--quiet]", "List containers." },
-	{ "ps", cmd_later, "ps ID", "List a container's processes (not supported yet)." },
-	{ "pause", cmd_later, "pause ID", "Freeze a container (not supported yet)." },
-	{ "resume", cmd_later, "resume ID", "Thaw a container (not supported yet)." },
-	{ "update", cmd_later, "update ID", "Change a container's resources (not supported yet)." },
-	{ "events", cmd_later, "events ID", "Print a container's events and stats (not supported yet)." },
+	{ "ps", cmd_ps, "ps [--format table|json] ID", "List the processes of a container's cgroup." },
+	{ "pause", cmd_pause, "pause ID", "Freeze every process of a container (cgroup.freeze)." },
+	{ "resume", cmd_pause, "resume ID", "Thaw a paused container." },
+	{ "update", cmd_update, "update [--resources FILE|-] [--memory N] [--memory-reservation N] [--memory-swap N] [--cpu-share N] [--cpu-quota N] [--cpu-period N] [--cpu-burst N] [--cpu-idle 0|1] [--cpuset-cpus LIST] [--cpuset-mems LIST] [--pids-limit N] [--blkio-weight N] ID",
+	  "Change a container's cgroup limits: a LinuxResources JSON object, or runc's flags." },
+	{ "events", cmd_events, "events [--stats] [--interval DURATION] ID",
+	  "Print a container's stats once (--stats), or stats every interval (default 5s) and OOM events until it stops." },
 	{ "features", cmd_features, "features", "Print what this runtime supports, as runtime-spec features JSON." },
 	{ "spec", cmd_spec, "spec [--bundle DIR] [--rootless]", "Write a default config.json into the bundle." },
 };
@@ -1200,11 +2722,12 @@ static int print_help(const struct command *cmd)
 	printf("usage: ocimin [global options] COMMAND [options] [ID]\n\n"
 	       "ocimin runs OCI containers: a runc-compatible runtime in one static binary.\n\n"
 	       "Global options:\n"
-	       "  --root DIR          state directory (default " DEFAULT_ROOT ")\n"
+	       "  --root DIR          state directory (default " DEFAULT_ROOT ",\n"
+	       "                      or $XDG_RUNTIME_DIR/ocimin without root)\n"
 	       "  --log FILE          also write log lines to FILE\n"
 	       "  --log-format FMT    text or json\n"
 	       "  --debug             log debug messages\n"
-	       "  --systemd-cgroup    accepted for compatibility\n"
+	       "  --systemd-cgroup    cgroupsPath is \"slice:prefix:name\", placed as systemd would\n"
 	       "  --version, --help\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		printf("  %-9s %s\n", commands[i].name, commands[i].help);
@@ -1225,6 +2748,21 @@ static const struct option global_options[] = {
 	{ 0 }
 };
 
+static const char *root_given;
+
+/* Without root and without --root, state lives in $XDG_RUNTIME_DIR/ocimin
+ * (as runc's does), where the caller may write. */
+static void rootless_root(void)
+{
+	static char buf[PATH_MAX];
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (root_given || geteuid() == 0 || !xdg || xdg[0] != '/')
+		return;
+	if (path_join(buf, sizeof(buf), xdg, "ocimin") == 0)
+		g.root = buf;
+}
+
 /* Global options; returns the index of the command, or -1/-2 as parse_opts. */
 static int global_args(int argc, char **argv)
 {
@@ -1233,7 +2771,7 @@ static int global_args(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+vh", global_options, NULL)) != -1) {
 		switch (c) {
-		case G_ROOT: g.root = optarg; break;
+		case G_ROOT: g.root = root_given = optarg; break;
 		case G_LOG: g.log_path = optarg; break;
 		case G_LOG_FORMAT:
 			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
@@ -1241,7 +2779,8 @@ static int global_args(int argc, char **argv)
 			g.log_json = !strcmp(optarg, "json");
 			break;
 		case G_DEBUG: g.debug = true; break;
-		case G_SYSTEMD: case G_CRIU: break;
+		case G_SYSTEMD: g.systemd = true; break;
+		case G_CRIU: break;
 		case 'v':
 			printf("ocimin version " OCIMIN_VERSION "\nspec: " OCI_SPEC_VERSION "\n");
 			return -2;
@@ -1259,6 +2798,7 @@ int main(int argc, char **argv)
 
 	if (i < 0)
 		return i == -2 ? 0 : 2;
+	rootless_root();
 	if (g.log_path) {
 		int fd = open(g.log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (fd < 0 || !(g.log = fdopen(fd, "a")))

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 
 #define OCIMIN_VERSION "0.1.0"
 #define OCI_SPEC_VERSION "1.3.0"
@@ -198,6 +200,23 @@ struct seccomp {
 	size_t n_rules;
 };
 
+/* The arches a seccomp filter of this build covers, 0-terminated: the
+ * native one first, always filtered, then those the kernel also runs
+ * here, filtered when linux.seccomp.architectures lists them, else killed. */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, OCI_ARCH_X32, 0 })
+#elif defined(__aarch64__)
+#define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, 0 })
+#elif defined(__arm__) && !defined(__ARMEB__)
+#define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_ARM, 0 })
+#elif defined(__i386__)
+#define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_I386, 0 })
+#elif defined(__riscv) && __riscv_xlen == 64
+#define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_RISCV64, 0 })
+#else
+#define OCI_SECCOMP_ARCHES ((const uint32_t[]){ 0 })   /* no syscall table */
+#endif
+
 struct time_offset { int64_t secs; uint32_t nanosecs; };
 
 struct spec {
@@ -248,6 +267,10 @@ int spec_load(const char *path, const char *bundle, struct spec *s);
 /* Parses a process.json (runc exec --process) into *p; same errors. */
 int process_load(const char *path, struct process *p);
 
+/* Parses a LinuxResources object (runc update --resources) into *r; same
+ * errors, JSON paths relative to it. path NULL: every member unset. */
+int resources_load(const char *path, struct resources *r);
+
 /* Name tables, also used for command-line flags. -1 when unknown. */
 int cap_from_name(const char *name);        /* "CAP_SYS_ADMIN" */
 const char *cap_name(int cap);              /* NULL past the table */
@@ -279,6 +302,11 @@ void json_features(FILE *f);
 void json_spec_template(FILE *f, bool rootless);
 void json_log_line(FILE *f, const char *level, const char *msg, const char *time);
 void json_string(FILE *f, const char *s);  /* a quoted, escaped JSON string */
+/* The ContainerProcessState sent with a seccomp listener fd (config-linux.md):
+ * fds ["seccompFd"], pid, the listenerMetadata, and the state of container
+ * id with that status. One line. */
+void json_process_state(FILE *f, const struct spec *s, const char *id,
+			pid_t pid, const char *bundle, const char *status);
 
 /* ---- container setup (linux.c) --------------------------------------
  * The init runs in a child of ocimin. Before it is forked, ocimin has put
@@ -292,6 +320,10 @@ struct init_ctx {
 	int preserve_fds;             /* keep fds 3 .. 3+n-1 */
 	bool no_pivot;
 	const char *console_socket;   /* NULL unless --console-socket */
+	int console_fd;               /* process.terminal: where the pty master
+					 goes (tty_setup), else -1 */
+	struct sock_fprog seccomp;    /* linux.seccomp compiled, len 0 if none */
+	const char *id;               /* the container's, for a seccomp listener */
 };
 
 /* In the parent, before fork(): sets the pid and time namespaces that the
@@ -311,8 +343,115 @@ int linux_init_exec(struct init_ctx *ctx);
  * honour fails early with nothing left behind. */
 int linux_validate(const struct spec *s);
 
-/* ---- cgroups (cgroup.c) ---------------------------------------------- */
-int cgroup_validate(const struct spec *s);
+/* User namespaces: with one the init is a grandchild (see ocimin.c). In
+ * the first child, linux_userns_create joins the namespaces given by path
+ * and makes the user namespace (1 when made, 0 when joined); once ocimin
+ * has written its maps (linux_userns_map), linux_userns_finish becomes its
+ * root and makes the pid and time namespaces, owned by it. */
+bool linux_userns(const struct spec *s);
+int linux_userns_create(const struct spec *s);
+int linux_userns_map(const struct spec *s, pid_t pid);
+int linux_userns_finish(const struct spec *s);
+/* In ocimin before forking: detached idmapped copies of the sources of
+ * idmapped bind mounts, which the init attaches; released after the fork. */
+int linux_idmap_prepare(const struct spec *s);
+void linux_idmap_release(void);
+
+/* ocimin.c, called by linux_init_setup after the mounts and before
+ * pivot_root: the init's side of the hook exchange of the protocol, then
+ * the createContainer hooks. */
+int init_create_hooks(struct init_ctx *ctx);
+
+/* exec: a new process joining a running container. ocimin opens the
+ * init's pidfd and root with linux_exec_open, puts its child into the
+ * init's pid namespace with linux_exec_enter_pidns (undone by
+ * linux_restore_ns), and the child calls linux_exec_join, then
+ * linux_exec_setup, then linux_init_exec with ctx->spec the container's
+ * config whose process is the exec'd one. */
+struct exec_target {
+	pid_t pid;                    /* the init, in ocimin's pid namespace */
+	int pidfd;                    /* of the init */
+	int root_fd;                  /* /proc/<pid>/root, O_PATH */
+	int ns;                       /* CLONE_NEW* where the init is not in ours */
+};
+int linux_exec_open(pid_t pid, struct exec_target *t);
+int linux_exec_enter_pidns(const struct exec_target *t, int saved[2]);
+int linux_exec_join(struct init_ctx *ctx, struct exec_target *t);
+int linux_exec_setup(struct init_ctx *ctx);
+
+/* ---- seccomp (seccomp.c) --------------------------------------------
+ * Compiles sc into classic BPF for arches (OCI_SECCOMP_ARCHES, or others
+ * in tests): prog->filter is one malloc'd buffer, len 0 when sc is absent.
+ * A pure function, no syscall: done in the parent, before anything
+ * exists. path (the config.json) prefixes errors; names that no syscall
+ * table knows are skipped with one warning line. */
+int seccomp_compile(const struct seccomp *sc, const char *path,
+		    const uint32_t *arches, struct sock_fprog *prog);
+
+/* ---- terminals (tty.c) ----------------------------------------------
+ * process.terminal: the pty is made inside the container, from its
+ * devpts, and its master sent over an AF_UNIX socket as runc sends it:
+ * to the caller's --console-socket, or to ocimin, which relays it in a
+ * foreground run or exec. */
+int tty_connect(const char *path);         /* SOCK_STREAM, close-on-exec */
+/* In the container, its root entered: makes the pty, sends the master
+ * over sock (closed), makes the slave stdio and controlling terminal
+ * (a new session), binds it on /dev/console when console is true. */
+int tty_setup(int sock, const struct process *p, bool console);
+int tty_recv(int sock);                    /* the master fd sent on sock */
+/* Copies stdin to master and master to stdout until pid exits, in raw
+ * mode while stdin is a terminal, passing window size changes on and
+ * every other signal to pid (all must be blocked). Returns its exit
+ * status as a shell reports it, 255 on error. */
+int tty_relay(int master, pid_t pid);
+
+/* ---- cgroups (cgroup.c) ----------------------------------------------
+ * cgroup v2 only. A container's cgroup dir is the cgroup2 mount point
+ * (/sys/fs/cgroup, or /sys/fs/cgroup/unified on a hybrid host) plus
+ * linux.cgroupsPath (absolute: from the cgroup2 root; relative: below
+ * /ocimin) or /ocimin/<id>. It is "" when the host has no cgroup2 mount:
+ * such a container runs without a cgroup, and may not ask for limits.
+ * Every dir below is such an absolute path, as state.json records it. */
+
+/* The cgroup dir of container id into buf, "" without cgroup2; systemd:
+ * a "slice:prefix:name" cgroupsPath (--systemd-cgroup) is mapped to the
+ * scope systemd would make. */
+int cgroup_resolve(const struct spec *s, const char *id, bool systemd,
+		   char *buf, size_t len);
+/* Before anything exists: every limit of linux.resources must map to
+ * cgroup v2 and have its controller available at dir. */
+int cgroup_validate(const struct spec *s, const char *dir);
+/* Makes dir (parents too, enabling controllers in them), writes the
+ * limits, attaches the device filter. On failure dir is not left. */
+int cgroup_create(const struct spec *s, const char *dir);
+/* Moves pid (the init, before it runs container code) into dir. */
+int cgroup_enter(const char *dir, pid_t pid);
+/* Kills what is left in dir, waits for it to empty, removes it. */
+int cgroup_destroy(const char *dir);
+/* Writes what r sets, and only that (update); src names r in errors. */
+int cgroup_update(const char *dir, const char *src, const struct resources *r);
+int cgroup_freeze(const char *dir, bool frozen);     /* and waits for it */
+bool cgroup_frozen(const char *dir);                 /* asked to be frozen */
+int cgroup_populated(const char *dir);               /* 1, 0, or -1 */
+int cgroup_signal(const char *dir, int sig);         /* every process */
+int cgroup_pids(const char *dir, pid_t **pids, size_t *n);   /* malloc'd */
+
+#define CGROUP_STAT_MAX 128
+struct cgroup_stats {
+	uint64_t cpu_usage_usec, cpu_user_usec, cpu_system_usec;
+	uint64_t cpu_periods, cpu_throttled_periods, cpu_throttled_usec;
+	bool has_memory;              /* the memory controller is enabled */
+	uint64_t mem_usage, mem_limit, mem_max_usage;   /* limit: UINT64_MAX = max */
+	uint64_t swap_usage, swap_limit;
+	uint64_t oom_kills;           /* memory.events oom_kill */
+	struct { char name[48]; uint64_t value; } mem_stat[CGROUP_STAT_MAX];
+	size_t n_mem_stat;            /* memory.stat, as read */
+	uint64_t pids_current, pids_limit;              /* limit: 0 = max */
+};
+int cgroup_stats(const char *dir, struct cgroup_stats *st);
+/* An inotify fd that turns readable when dir's cgroup.events or
+ * memory.events change (a process exits, an OOM kill happens). */
+int cgroup_watch(const char *dir);
 
 /* ---- syscalls musl does not wrap ------------------------------------- */
 static inline int sys_pivot_root(const char *new_root, const char *put_old)
@@ -359,6 +498,17 @@ static inline int sys_mount_setattr(int dirfd, const char *path,
 	return syscall(SYS_mount_setattr, dirfd, path, flags, attr, size);
 }
 
+static inline int sys_open_tree(int dirfd, const char *path, unsigned int flags)
+{
+	return syscall(SYS_open_tree, dirfd, path, flags);
+}
+
+static inline int sys_move_mount(int from_dirfd, const char *from, int to_dirfd,
+				 const char *to, unsigned int flags)
+{
+	return syscall(SYS_move_mount, from_dirfd, from, to_dirfd, to, flags);
+}
+
 static inline int sys_sched_setattr(pid_t pid, void *attr, unsigned int flags)
 {
 	return syscall(SYS_sched_setattr, pid, attr, flags);
@@ -372,6 +522,11 @@ static inline int sys_ioprio_set(int which, int who, int ioprio)
 static inline int sys_seccomp(unsigned int op, unsigned int flags, void *args)
 {
 	return syscall(SYS_seccomp, op, flags, args);
+}
+
+static inline int sys_bpf(int cmd, void *attr, unsigned int size)
+{
+	return syscall(SYS_bpf, cmd, attr, size);
 }
 
 #endif

@@ -114,12 +114,12 @@ test_expect_success 'a namespace path that is not a namespace fails create and l
 	check_nothing_left
 '
 
-test_expect_success 'a user namespace is refused for now, leaving nothing' '
+test_expect_success 'a new user namespace without id mappings is refused, leaving nothing' '
 	make_bundle b12 "[\"/bin/true\"]" &&
 	config_set b12 namespaces "[ { \"type\": \"pid\" }, { \"type\": \"mount\" }, { \"type\": \"user\" } ]" &&
 	config_del b12 hostname &&
 	test_must_fail oci create -b b12 n12 2>err &&
-	test_grep err "^ocimin: .*user" &&
+	test_grep err "^ocimin: .*linux.uidMappings: required with a new user namespace" &&
 	check_nothing_left
 '
 

@@ -265,7 +265,7 @@ make_rootfs() {
 		echo 'root:x:0:' >"$mr_t.new/etc/group"
 		mv "$mr_t.new" "$mr_t" || return 1
 	fi
-	mkdir -p "$1" && cp -a "$mr_t/." "$1/"
+	mkdir -p "$1" && cp -af "$mr_t/." "$1/"
 }
 
 # make_bundle DIR ARGS_JSON [EXTRA_LINUX_JSON] [EXTRA_TOP_JSON]

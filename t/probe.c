@@ -4,7 +4,8 @@
  *   /probe CMD [ARG] [CMD [ARG]]...
  *
  * Each command prints its lines in order; an unknown command exits 2.
- * The probe never changes anything but what `write` and `exit` ask for. */
+ * The probe never changes anything but what `write`, `exit` and `syscall`
+ * ask for. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +21,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
 
@@ -491,6 +493,49 @@ static int p_stat(const char *path)
 	return 0;
 }
 
+/* Syscalls the seccomp tests call by name, numbered for this build's arch. */
+static const struct name syscalls[] = {
+	{ SYS_getppid, "getppid" }, { SYS_getpid, "getpid" },
+	{ SYS_getpriority, "getpriority" }, { SYS_getuid, "getuid" },
+	{ SYS_sched_yield, "sched_yield" }, { SYS_uname, "uname" },
+	{ SYS_personality, "personality" }, { SYS_umask, "umask" },
+	{ SYS_pidfd_open, "pidfd_open" }, { SYS_mount_setattr, "mount_setattr" },
+};
+
+/* "syscall NAME: ok RET" or "syscall NAME: ERRNO" for syscall NAME (one
+ * of the names above, or a number) called with the comma-separated
+ * arguments after it, e.g. `syscall getpriority,0,0x100000000`. What was
+ * printed before is flushed first: the syscall may kill the probe. */
+static int p_syscall(const char *arg)
+{
+	unsigned long long a[6] = { 0 };
+	size_t n = strcspn(arg, ",");
+	const char *p = arg + n;
+	char name[64], *end;
+	long nr = -1, r;
+
+	snprintf(name, sizeof name, "%.*s", (int)n, arg);
+	for (size_t i = 0; i < sizeof syscalls / sizeof *syscalls; i++)
+		if (!strcmp(syscalls[i].name, name))
+			nr = syscalls[i].value;
+	if (nr < 0 && ((nr = strtol(name, &end, 0)) < 0 || *end || !*name)) {
+		fprintf(stderr, "probe: syscall: unknown syscall %s\n", name);
+		return -1;
+	}
+	for (int i = 0; *p == ',' && i < 6; i++) {
+		a[i] = strtoull(p + 1, &end, 0);
+		p = end;
+	}
+	fflush(stdout);
+	errno = 0;
+	r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	if (r == -1 && errno)
+		printf("syscall %s: %s\n", name, errno_name(errno));
+	else
+		printf("syscall %s: ok %ld\n", name, r);
+	return 0;
+}
+
 /* Exits at once with status ARG: with `fds` etc. before it, proves what ran. */
 static int p_exit(const char *arg)
 {
@@ -517,7 +562,7 @@ static const struct cmd cmds[] = {
 	{ "cgroup", p_cgroup, 0 },	{ "open", p_open, 1 },
 	{ "write", p_write, 1 },	{ "read", p_read, 1 },
 	{ "ls", p_ls, 1 },		{ "stat", p_stat, 1 },
-	{ "exit", p_exit, 1 },
+	{ "exit", p_exit, 1 },		{ "syscall", p_syscall, 1 },
 };
 
 static const struct cmd *find_cmd(const char *name)

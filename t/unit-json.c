@@ -1049,7 +1049,7 @@ static void test_writers(void)
 	write_file(other_path, s, strlen(s));
 	ok(strstr(s, "\"ociVersionMin\": \"1.0.0\"") && strstr(s, "\"ociVersionMax\": \"" OCI_SPEC_VERSION "\"") &&
 	   strstr(s, "\"CAP_CHECKPOINT_RESTORE\"") && strstr(s, "\"rbind\"") &&
-	   !strstr(s, "\"user\"") && strstr(s, "\"time\"") &&
+	   strstr(s, "\"user\"") && strstr(s, "\"time\"") && strstr(s, "\"poststop\"") &&
 	   strstr(s, "\"io.github.ocimin.version\": \"" OCIMIN_VERSION "\""), "features lists the tables");
 	/* the features document is valid JSON: reading it fails only on what
 	 * a process.json needs */
