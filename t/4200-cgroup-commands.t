@@ -11,10 +11,13 @@ CG=$(cg_mounts | grep -x /sys/fs/cgroup || cg_mounts | head -n 1)
 have_cgroup2() { [ -n "$CG" ]; }
 cg_has() { grep -qw "$1" "$CG/cgroup.controllers"; }
 nothing_of() { check_nothing_left "$1" && test ! -e "$CG/ocimin/$1"; }
+# nprocs ID N: the container's cgroup holds exactly N processes
+nprocs() { test "$(wc -l <"$CG/ocimin/$1/cgroup.procs")" = "$2"; }
 
 # A payload that counts in /shared/count, 20 times a second, until stopped.
-COUNTER='touch /shared/started
-i=0
+COUNTER='i=0
+echo 0 >/shared/count
+touch /shared/started
 while [ ! -e /shared/stop ]; do i=$((i + 1)); echo $i >/shared/count; sleep 0.05; done'
 
 # Three processes that stay: the init and two sleeps; kill --all ends them.
@@ -86,6 +89,8 @@ test_expect_success 'ps lists every process of the cgroup, as a table and as JSO
 	oci create -b b2 cp2 &&
 	oci start cp2 &&
 	wait_file b2/shared/started &&
+	retry 100 nprocs cp2 3 &&
+	retry 100 n_sleepers cp2 2 &&
 	pid=$(state_field cp2 pid) &&
 	oci ps cp2 >table &&
 	test_grep table "^PID +CMD$" &&
