@@ -7,10 +7,13 @@ endif
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MULTIARCH ?= $(shell gcc -print-multiarch)
-CFLAGS ?= -Os -g
+CFLAGS ?= -Os
+# No unwind tables: C without exceptions needs none, and they are a
+# tenth of the binary. No separate code segment padding either.
 OCI_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes \
-	-D_GNU_SOURCE -isystem build/include -ffunction-sections -fdata-sections
-OCI_LDFLAGS = -static -Wl,--gc-sections
+	-D_GNU_SOURCE -isystem build/include -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables
+OCI_LDFLAGS = -static -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code
 SRC = ocimin.c json.c linux.c cgroup.c tty.c seccomp.c
 PROVE ?= prove
 
@@ -47,25 +50,92 @@ t/seccomp-listener: t/seccomp-listener.c build/include/jsmn.h
 t/recvtty: t/recvtty.c build/include/jsmn.h
 	$(CC) $(CFLAGS) $(OCI_CFLAGS) $(LDFLAGS) $(OCI_LDFLAGS) -o $@ t/recvtty.c
 
+t/enosys: t/enosys.c ocimin.h build/include/jsmn.h
+	$(CC) $(CFLAGS) $(OCI_CFLAGS) $(LDFLAGS) $(OCI_LDFLAGS) -o $@ t/enosys.c
+
+t/attack: t/attack.c build/include/jsmn.h
+	$(CC) $(CFLAGS) $(OCI_CFLAGS) $(LDFLAGS) $(OCI_LDFLAGS) -o $@ t/attack.c
+
 # The suite on this host, then again in a qemu VM booted from an initramfs
 # where every cgroup v2 controller exists (t/vm/run); in that order, even
 # under make -j.
 check: check-host
 	$(MAKE) --no-print-directory check-vm
 
-check-host: ocimin t/probe t/unit-json t/recvtty t/unit-seccomp t/seccomp-listener
+check-host: ocimin t/probe t/unit-json t/recvtty t/unit-seccomp t/seccomp-listener t/enosys t/attack
 	$(PROVE) t/
 
-check-vm: ocimin t/probe t/unit-json t/recvtty t/unit-seccomp t/seccomp-listener
+check-vm: ocimin t/probe t/unit-json t/recvtty t/unit-seccomp t/seccomp-listener t/enosys t/attack
 	PROVE='$(PROVE)' sh t/vm/run
+
+# Sanitizer builds, with clang against glibc (fuzz/deps.sh installs clang,
+# its runtimes and llvm-symbolizer when missing). fuzz: the libFuzzer
+# targets of fuzz/fuzz.c (config, seccomp, process, resources, state), for
+# FUZZ_SECONDS in all, seeded from t/corpus (fuzz/run.sh). check-asan: the
+# suite with ocimin and the unit tests built with ASan and UBSan, failing
+# on any report (kept in build/asan/log).
+SAN_CC ?= clang
+SAN_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes -D_GNU_SOURCE \
+	-isystem build/include -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN = -fsanitize=address,undefined fuzz/asan-options.c
+FUZZ_SECONDS ?= 600
+
+fuzz: ocimin build/include/jsmn.h build/syscalls.h
+	sh fuzz/deps.sh
+	mkdir -p build/fuzz
+	$(SAN_CC) $(SAN_CFLAGS) -fsanitize=fuzzer,address,undefined -o build/fuzz/ocimin-fuzz fuzz/fuzz.c seccomp.c
+	FUZZ_SECONDS='$(FUZZ_SECONDS)' sh fuzz/run.sh
+
+check-asan: t/probe t/recvtty t/seccomp-listener t/enosys t/attack build/include/jsmn.h build/syscalls.h
+	sh fuzz/deps.sh
+	rm -rf build/asan && mkdir -p build/asan/log
+	$(SAN_CC) $(SAN_CFLAGS) -o build/asan/ocimin $(SRC) $(ASAN)
+	$(SAN_CC) $(SAN_CFLAGS) -o build/asan/unit-json t/unit-json.c json.c $(ASAN)
+	$(SAN_CC) $(SAN_CFLAGS) -o build/asan/unit-seccomp t/unit-seccomp.c seccomp.c json.c $(ASAN)
+	OCIMIN='$(CURDIR)/build/asan/ocimin' OCIMIN_ASAN=1 OCIMIN_UNIT_DIR='$(CURDIR)/build/asan' \
+	ASAN_OPTIONS='log_path=$(CURDIR)/build/asan/log/asan' UBSAN_OPTIONS='log_path=$(CURDIR)/build/asan/log/ubsan' \
+	$(PROVE) t/; s=$$?; \
+	if [ -n "$$(ls build/asan/log)" ]; then head -n 60 build/asan/log/*; s=1; fi; exit $$s
+
+.PHONY: fuzz check-asan
+
+# Static binaries for aarch64, armhf, i386, mips64el (riscv64 where a musl
+# for it is installed) with Debian's cross gcc and musl-dev, installed by
+# cross/setup, into build/cross/ARCH (cross/build); dist: them and ./ocimin,
+# stripped, with SHA256SUMS and SIZES, in dist/; check-cross: their unit
+# tests under qemu-user-static, then the suite in an aarch64 VM (cross/check).
+cross: build/syscalls.h build/include/jsmn.h
+	sh cross/setup
+	CFLAGS='$(CFLAGS)' sh cross/build
+
+dist: ocimin cross
+	sh cross/dist
+
+check-cross: cross
+	PROVE='$(PROVE)' sh cross/check
 
 install: ocimin
 	install -D -m 0755 ocimin $(DESTDIR)$(BINDIR)/ocimin
 
 clean:
-	rm -rf ocimin t/probe t/unit-json t/recvtty t/unit-seccomp t/seccomp-listener build
+	rm -rf ocimin t/probe t/unit-json t/recvtty t/unit-seccomp t/seccomp-listener t/enosys t/attack build dist
 
-.PHONY: all check check-host check-vm install clean demo
+.PHONY: all check check-host check-vm install clean demo bench bench-vm stress cross dist check-cross
+
+# The load and fault tests at full size (t/stress): 1000 runs in a row,
+# 50 containers at once, the host's mounts, fds, cgroups and kernel memory
+# compared before and after.
+stress: ocimin t/probe
+	PROVE='$(PROVE)' sh t/stress
+
+# ocimin against bench/floor.c (the kernel's floor), crun and runc: a table,
+# bench/out/{table.txt,results.json,chart.svg} (bench/run); bench-vm: the
+# same inside the test VM, pure cgroup v2 (bench/vm).
+bench: ocimin build/include/jsmn.h build/syscalls.h
+	CC='$(CC)' sh bench/run
+
+bench-vm: ocimin build/include/jsmn.h build/syscalls.h
+	CC='$(CC)' sh bench/vm
 
 # A busybox bundle made with `ocimin spec`, run once: the README's demo.
 demo: ocimin

@@ -1254,11 +1254,12 @@ static bool is_frozen(int dfd)
 static int signal_cgroup(const struct cg *cg, int sig)
 {
 	bool was = is_frozen(cg->fd);
+	bool kill_file = sig == SIGKILL && !oci_test_missing("cgroup.kill");
 	int ret = 0;
 
-	if (sig == SIGKILL && write_at(cg->fd, "cgroup.kill", "1") == 0)
+	if (kill_file && write_at(cg->fd, "cgroup.kill", "1") == 0)
 		return 0;
-	if (sig == SIGKILL && errno != ENOENT)
+	if (kill_file && errno != ENOENT)
 		return oci_syserr("kill the processes of cgroup %s", cg->dir);
 	if (!was && write_at(cg->fd, "cgroup.freeze", "1") == 0)
 		wait_events(cg->fd, "frozen", 1, WAIT_MS);
@@ -1582,4 +1583,89 @@ int cgroup_watch(const char *dir)
 	snprintf(path, sizeof(path), "%s/memory.events", dir);
 	inotify_add_watch(fd, path, IN_MODIFY);
 	return fd;
+}
+
+/* ---- ocimin check ---------------------------------------------------------- */
+
+/* Whether mountinfo has a cgroup v1 hierarchy next to (or instead of) v2. */
+static bool probe_v1_mounted(void)
+{
+	char line[8192];
+	bool v1 = false;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+
+		if (sep && !strncmp(sep + 3, "cgroup ", 7))
+			v1 = true;
+	}
+	if (f)
+		fclose(f);
+	return v1;
+}
+
+/* cgroup.kill (Linux 5.14) is in every cgroup but the root: ocimin's own
+ * cgroup, or the first child of the root when ocimin is in the root. */
+static void probe_cgroup_kill(struct check_item *it, size_t *n, int root)
+{
+	char self[PATH_MAX] = "", line[PATH_MAX + 8];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	struct dirent *de;
+	DIR *d = NULL;
+	int ok = -1, fd = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::/", 4))
+			snprintf(self, sizeof(self), "%.*s", (int)strcspn(line + 4, "\n"), line + 4);
+	if (f)
+		fclose(f);
+	if (oci_test_missing("cgroup.kill"))
+		ok = 0;
+	else if (self[0])
+		ok = faccessat(root, strcat(self, "/cgroup.kill"), F_OK, 0) == 0;
+	else if ((fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
+		 (d = fdopendir(fd)))
+		while (ok < 0 && (de = readdir(d)))
+			if (de->d_type == DT_DIR && de->d_name[0] != '.') {
+				snprintf(self, sizeof(self), "%s/cgroup.kill", de->d_name);
+				ok = faccessat(root, self, F_OK, 0) == 0;
+			}
+	if (d)
+		closedir(d);
+	else if (fd >= 0)
+		close(fd);
+	if (ok < 0)
+		check_add(it, n, "cgroup.kill", CHECK_INFO, false, "unknown: no cgroup below the root");
+	else
+		check_add(it, n, "cgroup.kill", ok, false, ok ? "Linux 5.14" :
+			  "missing (Linux 5.14): kill freezes the cgroup and signals each pid");
+}
+
+void cgroup_check(struct check_item *it, size_t *n)
+{
+	const char *mnt = cgroup2_mount();
+	bool v1 = probe_v1_mounted();
+	char ctl[512] = "";
+	int root;
+
+	if (!mnt[0]) {
+		check_add(it, n, "cgroup v2", CHECK_NO, false, v1 ?
+			  "v1 only: containers run without a cgroup, limits are refused" :
+			  "no cgroup filesystem: containers run without a cgroup");
+		return;
+	}
+	check_add(it, n, "cgroup v2", CHECK_YES, false, "%s at %s",
+		  !v1 && !strcmp(mnt, "/sys/fs/cgroup") ? "unified (pure v2)" :
+		  v1 ? "hybrid (v1 hierarchies too)" : "v2", mnt);
+	root = open_dir(mnt);
+	if (root < 0 || read_at(root, "cgroup.controllers", ctl, sizeof(ctl)) < 0)
+		ctl[0] = 0;
+	ctl[strcspn(ctl, "\n")] = 0;
+	check_add(it, n, "cgroup controllers", ctl[0] != 0, false, "%s",
+		  ctl[0] ? ctl : "none: every resource limit is refused");
+	if (root >= 0) {
+		probe_cgroup_kill(it, n, root);
+		close(root);
+	}
 }

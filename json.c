@@ -2326,3 +2326,75 @@ void json_log_line(FILE *f, const char *level, const char *msg, const char *time
 	jw_str(&w, "time", time);
 	jw_close(&w, '}');
 }
+
+/* ---- events: stats and oom lines as `runc events` prints them ------- */
+
+/* runc's MemoryEntry: limit and failcnt always, usage and max if not 0 */
+static void jstats_mem(FILE *f, const char *name, uint64_t limit, uint64_t usage, uint64_t max)
+{
+	fprintf(f, "\"%s\":{\"limit\":%" PRIu64, name, limit);
+	if (usage)
+		fprintf(f, ",\"usage\":%" PRIu64, usage);
+	if (max)
+		fprintf(f, ",\"max\":%" PRIu64, max);
+	fprintf(f, ",\"failcnt\":0}");
+}
+
+static void jstats_u64(FILE *f, const char *key, uint64_t v, bool *first)
+{
+	if (v)
+		fprintf(f, "%s\"%s\":%" PRIu64, *first ? "" : ",", key, v);
+	if (v)
+		*first = false;
+}
+
+/* One line as runc events prints it (types.Event of runc's events):
+ * cgroup v2 reports swap as memory+swap, like v1 did. */
+void json_stats(FILE *f, const char *id, const struct cgroup_stats *st)
+{
+	uint64_t swap_limit = st->swap_limit == UINT64_MAX || st->mem_limit == UINT64_MAX ?
+			      UINT64_MAX : st->swap_limit + st->mem_limit;
+	bool first = true;
+
+	fprintf(f, "{\"type\":\"stats\",\"id\":");
+	json_string(f, id);
+	fprintf(f, ",\"data\":{\"cpu\":{\"usage\":{");
+	jstats_u64(f, "total", st->cpu_usage_usec * 1000, &first);
+	fprintf(f, "%s\"kernel\":%" PRIu64 ",\"user\":%" PRIu64 "},\"throttling\":{", first ? "" : ",",
+	       st->cpu_system_usec * 1000, st->cpu_user_usec * 1000);
+	first = true;
+	jstats_u64(f, "periods", st->cpu_periods, &first);
+	jstats_u64(f, "throttledPeriods", st->cpu_throttled_periods, &first);
+	jstats_u64(f, "throttledTime", st->cpu_throttled_usec * 1000, &first);
+	fprintf(f, "}},\"cpuset\":{},\"memory\":{");
+	for (size_t k = 0; k < st->n_mem_stat; k++)
+		if (!strcmp(st->mem_stat[k].name, "file") && st->mem_stat[k].value)
+			fprintf(f, "\"cache\":%" PRIu64 ",", st->mem_stat[k].value);
+	jstats_mem(f, "usage", st->has_memory ? st->mem_limit : 0, st->mem_usage, st->mem_max_usage);
+	fputc(',', f);
+	jstats_mem(f, "swap", st->has_memory ? swap_limit : 0, st->swap_usage + st->mem_usage, 0);
+	fprintf(f, ",\"kernel\":{\"limit\":0,\"failcnt\":0},\"kernelTCP\":{\"limit\":0,\"failcnt\":0}");
+	if (st->n_mem_stat) {
+		fprintf(f, ",\"raw\":{");
+		for (size_t k = 0; k < st->n_mem_stat; k++) {
+			fputs(k ? "," : "", f);
+			json_string(f, st->mem_stat[k].name);
+			fprintf(f, ":%" PRIu64, st->mem_stat[k].value);
+		}
+		fputc('}', f);
+	}
+	fprintf(f, "},\"pids\":{");
+	first = true;
+	jstats_u64(f, "current", st->pids_current, &first);
+	jstats_u64(f, "limit", st->pids_limit, &first);
+	fprintf(f, "},\"blkio\":{},\"hugetlb\":{},\"intel_rdt\":{},\"network_interfaces\":null}}\n");
+	fflush(f);
+}
+
+void json_event(FILE *f, const char *type, const char *id)
+{
+	fprintf(f, "{\"type\":\"%s\",\"id\":", type);
+	json_string(f, id);
+	fprintf(f, "}\n");
+	fflush(f);
+}

@@ -25,12 +25,14 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <linux/capability.h>
 #include <linux/ioprio.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 
@@ -56,7 +58,9 @@
 #ifndef MOVE_MOUNT_T_EMPTY_PATH
 #define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
 #endif
+#ifndef MOUNT_ATTR_SIZE_VER0   /* glibc's sys/mount.h has it (the ASan build) */
 struct mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
+#endif
 struct sched_attr {
 	uint32_t size, sched_policy;
 	uint64_t sched_flags;
@@ -202,12 +206,27 @@ static const char *target_of(char buf[32], int fd, const char *path)
 	return have_procfd ? fdpath(buf, fd) : path;
 }
 
+/* CVE-2025-52881: what ocimin writes or mounts through in /proc must be
+ * procfs, not a file of a mount laid over /proc, which would take the
+ * write (a sysctl, an LSM label) or the mount elsewhere. */
+static bool on_procfs(int fd)
+{
+	struct statfs sf;
+
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
+/* A file in /proc; EXDEV when it is not on procfs. */
 static int write_file(const char *path, const char *buf)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), ret;
 
 	if (fd < 0)
 		return -1;
+	if (!on_procfs(fd)) {
+		close(fd);
+		return errno = EXDEV, -1;
+	}
 	ret = write_all(fd, buf, strlen(buf));
 	close_keep_errno(fd);
 	return ret;
@@ -419,12 +438,18 @@ static int write_maps(pid_t pid, const struct idmap *uid, size_t n_uid,
 	return 0;
 }
 
-/* Read before the pivot, while /proc/self is the host's. */
-static bool setgroups_denied(void)
+/* Whether the user namespace of pid ("self" when 0) denies setgroups(2);
+ * read from the host's /proc, before the container's replaces it. */
+static bool setgroups_denied(pid_t pid)
 {
-	char buf[8] = "";
-	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	char path[64], buf[8] = "";
+	int fd;
 
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/setgroups");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
 	if (read(fd, buf, sizeof(buf) - 1) < 0)
@@ -535,6 +560,116 @@ static int mount_idmapped(int fd, const struct mnt *m)
 
 /* ---- init: paths inside the rootfs ----------------------------------- */
 
+/* openat2 (Linux 5.6) missing: path walked one component at a time from
+ * root with O_NOFOLLOW, each symlink read through its own O_PATH fd and
+ * spliced into the rest of the path, ".." stopping at root: the kernel's
+ * RESOLVE_IN_ROOT done by hand. Without follow (RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS) a symlink is ELOOP and ".." EXDEV. A rename that
+ * races the walk can move it, which openat2 would not allow; old kernels
+ * get runc's (filepath-securejoin's) guarantee, no less. */
+static int walk_step(int root, int *cur, char *rest, size_t i, size_t k,
+		     bool follow, int *links)
+{
+	char link[PATH_MAX], tmp[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = openat(*cur, rest + i, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISLNK(st.st_mode)) {
+		close(*cur);
+		*cur = fd;
+		return 0;
+	}
+	n = follow ? readlinkat(fd, "", link, sizeof(link) - 1) : (errno = ELOOP, -1);
+	close(fd);
+	if (n < 0 || ++*links > 40)
+		return n < 0 ? -1 : (errno = ELOOP, -1);
+	link[n] = 0;
+	if (snprintf(tmp, sizeof(tmp), "%s/%s", link, rest + k) >= (int)sizeof(tmp))
+		return errno = ENAMETOOLONG, -1;
+	strcpy(rest, tmp);
+	if (link[0] == '/') {
+		fd = dup(root);
+		if (fd < 0)
+			return -1;
+		close(*cur);
+		*cur = fd;
+	}
+	return 1;
+}
+
+static int walk_in(int root, const char *path, bool follow)
+{
+	char rest[PATH_MAX], up[PATH_MAX] = "";
+	int cur = openat(root, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), links = 0;
+	size_t i = 0, k;
+
+	if (snprintf(rest, sizeof(rest), "%s", path) >= (int)sizeof(rest))
+		return close(cur), errno = ENAMETOOLONG, -1;
+	while (cur >= 0) {
+		i += strspn(rest + i, "/");
+		if (!rest[i])
+			return cur;
+		k = i + strcspn(rest + i, "/");
+		if (rest[k])
+			rest[k++] = 0;
+		if (!strcmp(rest + i, ".")) {
+			i = k;
+			continue;
+		}
+		if (!strcmp(rest + i, "..") && !follow)
+			return close(cur), errno = EXDEV, -1;
+		if (!strcmp(rest + i, "..")) {
+			/* up one level: walk the resolved prefix again from root */
+			char *slash = strrchr(up, '/');
+			*(slash ? slash : up) = 0;
+			close(cur);
+			cur = walk_in(root, up, false);
+			i = k;
+			continue;
+		} else {
+			int r = walk_step(root, &cur, rest, i, k, follow, &links);
+
+			if (r < 0)
+				return close_keep_errno(cur), -1;
+			if (r > 0) {
+				if (rest[0] == '/')
+					up[0] = 0;
+				i = 0;
+				continue;
+			}
+			if (strlen(up) + k - i + 2 >= sizeof(up))
+				return close(cur), errno = ENAMETOOLONG, -1;
+			strcat(strcat(up, "/"), rest + i);
+		}
+		i = k;
+	}
+	return -1;
+}
+
+/* A sysctl file without openat2: no symlink, no "..", beneath dir. */
+static int sysctl_open_walk(int dir, char *path)
+{
+	char *slash = strrchr(path, '/'), *last = slash ? slash + 1 : path;
+	int parent, fd;
+
+	if (!strcmp(last, "..") || !strcmp(last, "."))
+		return errno = EXDEV, -1;
+	if (slash)
+		*slash = 0;
+	parent = walk_in(dir, slash ? path : "", false);
+	if (slash)
+		*slash = '/';
+	if (parent < 0)
+		return -1;
+	fd = openat(parent, last, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+	close_keep_errno(parent);
+	return fd;
+}
+
 /* An O_PATH fd of path, never leaving root, magic links refused. */
 static int openat_in(int root, const char *path)
 {
@@ -542,8 +677,9 @@ static int openat_in(int root, const char *path)
 		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
+	int fd = sys_openat2(root, path, &how, sizeof(how));
 
-	return sys_openat2(root, path, &how, sizeof(how));
+	return fd < 0 && errno == ENOSYS ? walk_in(root, path, true) : fd;
 }
 
 static int make_component(int parent, const char *name, int mk)
@@ -671,9 +807,12 @@ static int setattr_recursive(int fd, const struct mnt *m)
 {
 	struct mount_attr a = { .attr_set = m->attr_set, .attr_clr = m->attr_clr };
 
-	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
-		return oci_syserr("set recursive attributes of %s", m->destination);
-	return 0;
+	if (sys_mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) == 0)
+		return 0;
+	if (errno == ENOSYS)
+		return oci_err("set recursive attributes of %s: r* mount options need Linux 5.12 (mount_setattr)",
+			       m->destination);
+	return oci_syserr("set recursive attributes of %s", m->destination);
 }
 
 /* Relative bind sources are relative to the bundle. */
@@ -1081,7 +1220,10 @@ static int prepare_root(const struct spec *s)
 
 	if (mount(NULL, "/", NULL, prop, NULL) < 0)
 		return oci_syserr("set propagation of /");
-	if (make_parent_private(s->root_path, s->rootfs_propagation) < 0)
+	/* after a recursive slave/private/unbindable nothing is shared any
+	 * more: the climb is only needed when something may still be */
+	if (((prop & MS_SHARED) || !(prop & MS_REC)) &&
+	    make_parent_private(s->root_path, s->rootfs_propagation) < 0)
 		return -1;
 	if (mount(s->root_path, s->root_path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return oci_syserr("mount %s on %s", s->root_path, s->root_path);
@@ -1355,11 +1497,25 @@ static int readonly_path(int root, const char *path)
 
 /* net.ipv4.ip_forward -> /proc/sys/net/ipv4/ip_forward, never leaving
  * /proc/sys. */
+/* Whether mounts may go through /proc/self/fd once pivoted: only if that
+ * is procfs, else a planted /proc could point them anywhere
+ * (CVE-2025-52881); without, paths are used, inside the new root. */
+static bool procfd_ok(void)
+{
+	int fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	bool ok = fd >= 0 && on_procfs(fd);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 static int write_sysctl(int dir, const struct kv *kv)
 {
 	struct open_how how = {
 		.flags = O_WRONLY | O_TRUNC | O_CLOEXEC,
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_NO_XDEV,
 	};
 	char path[PATH_MAX];
 	int fd, ret;
@@ -1370,8 +1526,16 @@ static int write_sysctl(int dir, const struct kv *kv)
 		if (*p == '.')
 			*p = '/';
 	fd = sys_openat2(dir, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = sysctl_open_walk(dir, path);
+	if (fd < 0 && errno == EXDEV)
+		return oci_err("write sysctl %s: /proc/sys/%s is under a mount over /proc/sys (CVE-2025-52881)", kv->key, path);
 	if (fd < 0)
 		return oci_syserr("write sysctl %s", kv->key);
+	if (!on_procfs(fd)) {
+		close(fd);
+		return oci_err("write sysctl %s: /proc/sys/%s is not on procfs (CVE-2025-52881)", kv->key, path);
+	}
 	ret = write_all(fd, kv->value, strlen(kv->value));
 	if (ret < 0)
 		oci_syserr("write sysctl %s=%s", kv->key, kv->value);
@@ -1388,6 +1552,10 @@ static int apply_sysctls(const struct spec *s)
 	dir = open("/proc/sys", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return oci_syserr("write sysctl %s: open /proc/sys", s->sysctl[0].key);
+	if (!on_procfs(dir)) {
+		close(dir);
+		return oci_err("write sysctl %s: /proc/sys is not procfs (CVE-2025-52881)", s->sysctl[0].key);
+	}
 	for (size_t i = 0; i < s->n_sysctl && ret == 0; i++)
 		ret = write_sysctl(dir, &s->sysctl[i]);
 	close(dir);
@@ -1445,7 +1613,7 @@ static int finish_rootfs(const struct spec *s)
 {
 	int root, ret;
 
-	have_procfd = access("/proc/self/fd", X_OK) == 0;
+	have_procfd = procfd_ok();
 	if (set_names(s) < 0 || apply_sysctls(s) < 0)
 		return -1;
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -1645,13 +1813,20 @@ static int set_env(const struct process *p)
 	return 0;
 }
 
+/* The highest capability the kernel knows: the valid ones are a prefix
+ * of 0..63, so a binary search takes six prctl calls, not forty. */
 static int cap_last(void)
 {
-	int cap = 0;
+	int lo = 0, hi = 64;	/* lo is valid, hi is not */
 
-	while (cap < 63 && prctl(PR_CAPBSET_READ, cap + 1, 0, 0, 0) >= 0)
-		cap++;
-	return cap;
+	while (hi - lo > 1) {
+		int mid = (lo + hi) / 2;
+		if (prctl(PR_CAPBSET_READ, mid, 0, 0, 0) >= 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 static int drop_bounding(uint64_t keep, int last)
@@ -1668,12 +1843,14 @@ static int drop_bounding(uint64_t keep, int last)
 static int set_ids(const struct process *p)
 {
 	/* where setgroups is denied the groups stay, unless some are asked for */
+	/* raw syscalls: musl's wrappers broadcast to every thread with
+	 * signals blocked around it, for a process that has just one */
 	if ((!groups_denied || p->n_additional_gids) &&
-	    setgroups(p->n_additional_gids, (const gid_t *)p->additional_gids) < 0)
+	    syscall(SYS_setgroups, p->n_additional_gids, p->additional_gids) < 0)
 		return oci_syserr("set process.user.additionalGids");
-	if (setresgid(p->gid, p->gid, p->gid) < 0)
+	if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0)
 		return oci_syserr("set gid %u", (unsigned)p->gid);
-	if (setresuid(p->uid, p->uid, p->uid) < 0)
+	if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0)
 		return oci_syserr("set uid %u", (unsigned)p->uid);
 	return 0;
 }
@@ -1891,13 +2068,36 @@ static void close_from(unsigned int first)
 		close(fd);
 }
 
+/* Signals ignored by ocimin's caller stay ignored across execve, handled
+ * ones do not: only the ignored ones (SigIgn of /proc/self/status) need a
+ * reset; all of them when that cannot be read. */
+static uint64_t ignored_signals(void)
+{
+	char buf[4096], *p;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return ~0ULL;
+	buf[n] = 0;
+	p = strstr(buf, "\nSigIgn:");
+	return p ? strtoull(p + 9, NULL, 16) : ~0ULL;
+}
+
+/* The raw syscall: musl's sigaction refuses 32-34, which it keeps for
+ * itself but a glibc caller (make, say) may leave ignored. An all-zero
+ * kernel sigaction is SIG_DFL with no flags on every architecture. */
 static void reset_signals(void)
 {
-	struct sigaction sa = { .sa_handler = SIG_DFL };
+	static const unsigned long dfl[8];
+	uint64_t ign = ignored_signals();
 	sigset_t set;
 
-	for (int sig = 1; sig < _NSIG; sig++)
-		sigaction(sig, &sa, NULL);
+	for (int sig = 1; sig < _NSIG && sig <= 64; sig++)
+		if (ign & (1ULL << (sig - 1)))
+			syscall(SYS_rt_sigaction, sig, dfl, NULL, _NSIG / 8);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 }
@@ -1930,6 +2130,18 @@ static int ns_if_other(pid_t pid, int type, const char *name)
 	return a.st_ino != b.st_ino || a.st_dev != b.st_dev ? type : 0;
 }
 
+/* A pidfd, or before Linux 5.3 the /proc/<pid> dir that stands in for
+ * one (linux_exec_open): lookups in it fail once that process is gone,
+ * whoever has its pid now. */
+static bool pidfd_alive(int pidfd)
+{
+	struct stat st;
+
+	if (sys_pidfd_send_signal(pidfd, 0, NULL, 0) == 0)
+		return true;
+	return errno == ENOSYS && fstatat(pidfd, "stat", &st, 0) == 0;
+}
+
 /* /proc/<pid>/ns/<name>, known to be the init's: its pidfd, opened
  * first, says the init has not exited, so the pid was not reused. */
 static int open_init_ns(const struct exec_target *t, const char *name)
@@ -1941,7 +2153,7 @@ static int open_init_ns(const struct exec_target *t, const char *name)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return oci_syserr("join the container: open %s", path);
-	if (sys_pidfd_send_signal(t->pidfd, 0, NULL, 0) < 0) {
+	if (!pidfd_alive(t->pidfd)) {
 		close(fd);
 		return oci_err("join the container: its init has exited");
 	}
@@ -1975,23 +2187,6 @@ out:
 		if (fds[i] >= 0)
 			close(fds[i]);
 	return ret;
-}
-
-/* Whether the init's user namespace denies setgroups(2), read from the
- * host's /proc before the container's replaces it. */
-static bool init_groups_denied(pid_t pid)
-{
-	char path[64], buf[8] = "";
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/setgroups", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	return !strncmp(buf, "deny", 4);
 }
 
 static void close_between(unsigned int lo, unsigned int hi)
@@ -2114,8 +2309,8 @@ static int check_namespaces(const struct spec *s)
 		return -1;
 	if (!ns_find(s, CLONE_NEWNS))
 		return verr(s, "linux.namespaces: a mount namespace is required");
-	if (t && access("/proc/self/ns/time", F_OK) < 0)
-		return verr(s, "linux.namespaces: time namespaces are not supported by this kernel");
+	if (t && (access("/proc/self/ns/time", F_OK) < 0 || oci_test_missing("time")))
+		return verr(s, "linux.namespaces: time namespaces need Linux 5.6 with CONFIG_TIME_NS, which this kernel lacks");
 	if (s->has_time_offsets && (!t || t->path))
 		return verr(s, "linux.timeOffsets: requires a new time namespace");
 	if ((s->hostname || s->domainname) && !ns_find(s, CLONE_NEWUTS))
@@ -2219,7 +2414,7 @@ int linux_enter_child_ns(const struct spec *s, int saved[2])
 		saved[i] = open(child_ns[i].self, O_RDONLY | O_CLOEXEC);
 		if (saved[i] < 0) {
 			if (errno == ENOENT && n->type == CLONE_NEWTIME)
-				oci_err("create time namespace: not supported by this kernel");
+				oci_err("create time namespace: needs Linux 5.6 with CONFIG_TIME_NS, which this kernel lacks");
 			else
 				oci_syserr("open %s", child_ns[i].self);
 			goto fail;
@@ -2258,7 +2453,7 @@ int linux_init_setup(struct init_ctx *ctx)
 		return -1;
 	/* with a user namespace the first child joined them */
 	in_userns = ns_find(s, CLONE_NEWUSER);
-	groups_denied = setgroups_denied();
+	groups_denied = setgroups_denied(0);
 	host_sys = in_userns && !new_ns(s, CLONE_NEWNET);
 	host_cgroup = in_userns && !new_ns(s, CLONE_NEWCGROUP);
 	if (in_userns)
@@ -2266,11 +2461,14 @@ int linux_init_setup(struct init_ctx *ctx)
 	if ((!in_userns && join_namespaces(s, init_ns, LEN(init_ns)) < 0) ||
 	    new_namespaces(s) < 0)
 		return -1;
+	debug_step("init:namespaces");
 	/* before the pivot: /proc/self is the host's proc, always there */
-	if (set_process_attrs(s) < 0)
+	if (set_process_attrs(s) < 0 || setup_rootfs(ctx) < 0)
 		return -1;
-	if (setup_rootfs(ctx) < 0 || setup_console(ctx) < 0 || finish_rootfs(s) < 0)
+	debug_step("init:pivoted");
+	if (setup_console(ctx) < 0 || finish_rootfs(s) < 0)
 		return -1;
+	debug_step("init:rootfs");
 	return setup_process(s);
 }
 
@@ -2307,6 +2505,13 @@ int linux_exec_open(pid_t pid, struct exec_target *t)
 	t->ns = 0;
 	t->root_fd = -1;
 	t->pidfd = sys_pidfd_open(pid, 0);
+	if (t->pidfd < 0 && errno == ENOSYS) {
+		/* before Linux 5.3: the /proc/<pid> dir pins the process as
+		 * well; setns refuses it (EINVAL), so the init's namespaces
+		 * are joined one /proc/<pid>/ns file at a time */
+		snprintf(path, sizeof(path), "/proc/%d", pid);
+		t->pidfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (t->pidfd < 0)
 		return oci_syserr("exec: open the container's init %d", pid);
 	snprintf(path, sizeof(path), "/proc/%d/root", pid);
@@ -2352,7 +2557,7 @@ int linux_exec_enter_pidns(const struct exec_target *t, int saved[2])
 
 int linux_exec_join(struct init_ctx *ctx, struct exec_target *t)
 {
-	groups_denied = (t->ns & CLONE_NEWUSER) && init_groups_denied(t->pid);
+	groups_denied = (t->ns & CLONE_NEWUSER) && setgroups_denied(t->pid);
 	/* before the mount namespace: /proc/self is the host's */
 	if (seccomp_prepare(ctx, "running") < 0 ||
 	    set_process_attrs(ctx->spec) < 0 || join_init_ns(t) < 0)
@@ -2386,12 +2591,15 @@ int linux_exec_setup(struct init_ctx *ctx)
 
 int linux_validate(const struct spec *s)
 {
-	struct stat st;
+	struct stat st, host;
 
 	if (stat(s->root_path, &st) < 0)
 		return verr(s, "root.path: %s: %s", s->root_path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return verr(s, "root.path: %s: not a directory", s->root_path);
+	/* "/", "../../..", or a symlink to it: never the container's root */
+	if (stat("/", &host) == 0 && st.st_dev == host.st_dev && st.st_ino == host.st_ino)
+		return verr(s, "root.path: %s: is the host's root directory", s->root_path);
 	if (check_unsupported(s) < 0 || check_namespaces(s) < 0 ||
 	    check_mounts(s) < 0 || check_devices(s) < 0)
 		return -1;
@@ -2474,4 +2682,215 @@ void linux_idmap_release(void)
 			close(idmap_trees[i]);
 	free(idmap_trees);
 	idmap_trees = NULL;
+}
+
+/* ---- ocimin check --------------------------------------------------------- */
+
+bool oci_test_missing(const char *feature)
+{
+	static const char *list;
+	size_t n = strlen(feature);
+
+	if (!list && !(list = getenv("OCIMIN_TEST_MISSING")))
+		list = "";
+	for (const char *p = list; *p; p += strcspn(p, ","), p += *p == ',')
+		if (!strncmp(p, feature, n) && (p[n] == ',' || !p[n]))
+			return true;
+	return false;
+}
+
+void check_add(struct check_item *it, size_t *n, const char *name, int status,
+	       bool needed, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*n >= CHECK_MAX)
+		return;
+	snprintf(it[*n].name, sizeof(it[*n].name), "%s", name);
+	it[*n].status = status;
+	it[*n].needed = needed;
+	va_start(ap, fmt);
+	vsnprintf(it[*n].detail, sizeof(it[*n].detail), fmt, ap);
+	va_end(ap);
+	(*n)++;
+}
+
+/* The namespaces of `ocimin spec`'s config are needed; user only for a
+ * user other than root, whose spec is --rootless. */
+static const struct { const char *file, *name, *since; bool needed; } check_ns[] = {
+	{ "cgroup", "cgroup", "4.6", true },
+	{ "ipc", "ipc", "2.6.19", true },
+	{ "mnt", "mount", "2.4.19", true },
+	{ "net", "network", "2.6.29", true },
+	{ "pid", "pid", "2.6.24", true },
+	{ "time", "time", "5.6", false },
+	{ "user", "user", "3.8", false },
+	{ "uts", "uts", "2.6.19", true },
+};
+
+static void probe_namespaces(struct check_item *it, size_t *n)
+{
+	char path[64], name[40];
+
+	for (size_t i = 0; i < LEN(check_ns); i++) {
+		bool ok;
+
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", check_ns[i].file);
+		snprintf(name, sizeof(name), "namespace %s", check_ns[i].name);
+		ok = access(path, F_OK) == 0 && !oci_test_missing(check_ns[i].file);
+		check_add(it, n, name, ok, check_ns[i].needed ||
+			  (!strcmp(check_ns[i].file, "user") && geteuid() != 0),
+			  ok ? "%s" : "no %s: needs Linux %s and its CONFIG_*_NS",
+			  path, check_ns[i].since);
+	}
+}
+
+/* Whether this user may make a user namespace, tried in a child. */
+static void probe_userns(struct check_item *it, size_t *n)
+{
+	int status = 0, err;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(unshare(CLONE_NEWUSER) < 0 ? (errno & 0x7f) : 0);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		err = pid < 0 ? errno : EINTR;
+	else
+		err = WEXITSTATUS(status);
+	check_add(it, n, "user namespaces", !err, geteuid() != 0,
+		  err ? "unshare(CLONE_NEWUSER) as uid %u: %s (see /proc/sys/user/max_user_namespaces)"
+		      : "unshare(CLONE_NEWUSER) works as uid %u%s",
+		  (unsigned)geteuid(), err ? strerror(err) : "");
+}
+
+static bool probe_read_line(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t r = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		return false;
+	buf[r] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return true;
+}
+
+/* A seccomp flag is known when SECCOMP_SET_MODE_FILTER with it and no
+ * program fails with EFAULT rather than EINVAL (libseccomp's probe). */
+static const struct { const char *name; unsigned flags; } check_scflags[] = {
+	{ "SECCOMP_FILTER_FLAG_TSYNC", 1 },
+	{ "SECCOMP_FILTER_FLAG_LOG", 2 },
+	{ "SECCOMP_FILTER_FLAG_SPEC_ALLOW", 4 },
+	{ "SECCOMP_FILTER_FLAG_NEW_LISTENER", 8 },
+	{ "SECCOMP_FILTER_FLAG_TSYNC_ESRCH", 16 },
+	{ "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", 32 | 8 },
+};
+
+static void probe_seccomp(struct check_item *it, size_t *n)
+{
+	char acts[256] = "", flags[320] = "";
+	bool ok = prctl(PR_GET_SECCOMP, 0, 0, 0, 0) >= 0 &&
+		  sys_seccomp(SECCOMP_SET_MODE_FILTER, 0, NULL) < 0 && errno == EFAULT;
+
+	check_add(it, n, "seccomp", ok, false, ok ? "filter mode (CONFIG_SECCOMP_FILTER)" :
+		  "no seccomp filters: linux.seccomp is refused");
+	if (!ok)
+		return;
+	if (!probe_read_line("/proc/sys/kernel/seccomp/actions_avail", acts, sizeof(acts)))
+		snprintf(acts, sizeof(acts), "unknown: no actions_avail (Linux 4.14)");
+	check_add(it, n, "seccomp actions", CHECK_INFO, false, "%s", acts);
+	for (size_t i = 0; i < LEN(check_scflags); i++) {
+		errno = 0;
+		if (sys_seccomp(SECCOMP_SET_MODE_FILTER, check_scflags[i].flags, NULL) < 0 &&
+		    errno == EFAULT)
+			snprintf(flags + strlen(flags), sizeof(flags) - strlen(flags), "%s%s",
+				 flags[0] ? " " : "", check_scflags[i].name + 20);
+	}
+	check_add(it, n, "seccomp flags", CHECK_INFO, false, "%s", flags[0] ? flags : "none");
+}
+
+static long probe_call(int which)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	long r;
+
+	switch (which) {
+	case 0: r = sys_pidfd_open(getpid(), 0); break;
+	case 1: return sys_pidfd_send_signal(-1, 0, NULL, 0);
+	case 2: return syscall(SYS_clone3, NULL, 0);
+	case 3: return sys_close_range(1, 0, 0);
+	case 4: r = sys_openat2(AT_FDCWD, "/", &how, sizeof(how)); break;
+	case 5: return sys_open_tree(-1, NULL, 0);
+	case 6: return syscall(SYS_fsopen, NULL, 0);
+	default: return sys_mount_setattr(-1, "", 0, NULL, 0);
+	}
+	if (r >= 0)
+		close(r);
+	return r;
+}
+
+/* Called with arguments that fail harmlessly: only ENOSYS means absent. */
+static const struct { const char *name, *since, *fallback; } check_calls[] = {
+	{ "pidfd_open", "5.3", "kill and exec check the start time in /proc/PID/stat" },
+	{ "pidfd_send_signal", "5.1", "kill(2) after a start time check" },
+	{ "clone3", "5.3", "fork(2) then a cgroup write" },
+	{ "close_range", "5.9", "a loop over /proc/self/fd" },
+	{ "openat2", "5.6", "resolved component by component in the root" },
+	{ "open_tree", "5.2", "idmapped mounts are refused" },
+	{ "fsopen", "5.2", "mount(2)" },
+	{ "mount_setattr", "5.12", "idmapped mounts and r* options are refused" },
+};
+
+static void probe_syscalls(struct check_item *it, size_t *n)
+{
+	for (size_t i = 0; i < LEN(check_calls); i++) {
+		bool ok;
+
+		errno = 0;
+		ok = probe_call(i) >= 0 || errno != ENOSYS;
+		check_add(it, n, check_calls[i].name, ok, false,
+			  ok ? "Linux %s" : "missing (Linux %s): %s",
+			  check_calls[i].since, check_calls[i].fallback);
+	}
+	errno = 0;
+	check_add(it, n, "idmapped mounts", probe_call(7) >= 0 || errno != ENOSYS, false,
+		  "mount_setattr(MOUNT_ATTR_IDMAP), Linux 5.12, on filesystems that allow it (ext4, xfs, btrfs; tmpfs 6.3)");
+}
+
+/* pivot_root cannot move the initramfs (rootfs) away: ocimin then moves
+ * the rootfs over / and chroots. */
+static void probe_pivot(struct check_item *it, size_t *n)
+{
+	char line[4096], point[PATH_MAX], type[64] = "";
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+
+		if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 &&
+		    !strcmp(point, "/"))
+			sscanf(sep + 3, "%63s", type);
+	}
+	if (f)
+		fclose(f);
+	if (!strcmp(type, "rootfs") || !strcmp(type, "ramfs"))
+		check_add(it, n, "pivot_root", CHECK_NO, false,
+			  "/ is the initramfs (%s): move over / and chroot instead", type);
+	else
+		check_add(it, n, "pivot_root", CHECK_YES, false, "/ is %s", type[0] ? type : "unknown");
+}
+
+void linux_check(struct check_item *it, size_t *n)
+{
+	char rel[128];
+
+	if (probe_read_line("/proc/sys/kernel/osrelease", rel, sizeof(rel)))
+		check_add(it, n, "kernel", CHECK_INFO, false, "Linux %s", rel);
+	probe_namespaces(it, n);
+	probe_userns(it, n);
+	probe_seccomp(it, n);
+	probe_syscalls(it, n);
+	probe_pivot(it, n);
 }

@@ -25,7 +25,10 @@
  *       pivot_root; the parent runs the prestart and createRuntime hooks.
  *   (6) parent -> init: the container's struct state, for the init's
  *       createContainer hooks (run now) and startContainer hooks.
- *   (7) init -> parent: SYNC_READY when it waits on the fifo.
+ *   (7) init -> parent: SYNC_READY when it is set up.
+ *   (8) parent -> init: one byte 'D' once create is done (state saved,
+ *       pid file written); then the init waits on the fifo. EOF instead
+ *       is a create that died, and the init exits.
  * Instead of any message it sends, the init (or the first child) may send
  * SYNC_ERROR with the one-line reason, after which it _exits. A parent
  * that gives up kills it rather than answer.
@@ -46,7 +49,9 @@
 #include <string.h>
 #include <time.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -54,6 +59,9 @@
 #include "ocimin.h"
 
 #define DEFAULT_ROOT "/run/ocimin"
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
 
 enum { SYNC_READY = 1, SYNC_ERROR = 2, SYNC_USERNS, SYNC_PID, SYNC_MOUNTED };
 struct sync_msg {
@@ -122,6 +130,11 @@ static void vemit(const char *level, int errnum, const char *fmt, va_list ap)
 
 	if (errnum && n >= 0 && (size_t)n < sizeof(msg))
 		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(errnum));
+	/* one line, whatever a config.json or an argument holds: a newline
+	 * there must not forge a second line in the log containerd reads */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	emit(level, msg);
 }
 
@@ -165,6 +178,32 @@ void oci_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	vemit("debug", 0, fmt, ap);
 	va_end(ap);
+}
+
+/* ---- steps --------------------------------------------------------------- *
+ * OCIMIN_DEBUG_STOP (read once by main) is for tests that cut ocimin at a
+ * named step; init_step, a page shared with the init, holds the last step
+ * the init (or an exec'd process) reached, for the error when it dies. */
+static const char *debug_stop;
+static char *init_step;
+#define STEP_MAX 64
+
+void debug_step(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (init_step && oci_errbuf)
+		snprintf(init_step, STEP_MAX, "%s", name);
+	if (!debug_stop || strncmp(debug_stop, name, n) ||
+	    (debug_stop[n] && strcmp(debug_stop + n, "/stop")))
+		return;
+	if (debug_stop[n]) {
+		dprintf(2, "ocimin: debug: stopped at %s, pid %d\n", name, getpid());
+		kill(getpid(), SIGSTOP);
+		return;
+	}
+	kill(getpid(), SIGKILL);
+	_exit(137);	/* the init of a pid namespace is immune to its own SIGKILL */
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -281,8 +320,36 @@ static int proc_stat(pid_t pid, unsigned long long *start, char *state)
 struct container {
 	char dir[PATH_MAX];
 	int dirfd;
+	bool locked;                  /* we hold the flock of dirfd */
 	struct state st;
 };
+
+/* A state dir holds this mark from its mkdir until create is done, which
+ * holds the dir's flock all along: a mark whose lock is free is a create
+ * that died (SIGKILL, a crash, a reboot); its container is "stopped". */
+#define CREATING "creating"
+
+static bool create_alive(const struct container *c)
+{
+	if (c->locked)
+		return false;
+	if (flock(c->dirfd, LOCK_SH | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK;
+	flock(c->dirfd, LOCK_UN);
+	return false;
+}
+
+/* After start's byte the init goes on even if start dies before it
+ * removes exec.fifo: once the init has exec'd, no one holds the fifo
+ * open, and opening it to write without a reader fails with ENXIO. */
+static bool fifo_waited(const struct container *c)
+{
+	int fd = openat(c->dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 || errno != ENXIO;
+}
 
 static bool init_alive(const struct state *st)
 {
@@ -296,11 +363,14 @@ static bool init_alive(const struct state *st)
 
 static const char *status_of(const struct container *c)
 {
+	if (faccessat(c->dirfd, CREATING, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return create_alive(c) ? "creating" : "stopped";
 	if (!init_alive(&c->st))
 		return "stopped";
 	if (cgroup_frozen(c->st.cgroup))
 		return "paused";
-	if (faccessat(c->dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+	if (faccessat(c->dirfd, "exec.fifo", F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    fifo_waited(c))
 		return "created";
 	return "running";
 }
@@ -322,6 +392,7 @@ static int container_load(const char *id, struct container *c, bool lock)
 	}
 	if (lock && flock(c->dirfd, LOCK_EX) < 0)
 		return oci_syserr("lock %s", c->dir);
+	c->locked = lock;
 	if (path_join(path, sizeof(path), c->dir, "state.json") < 0)
 		return -1;
 	if (access(path, F_OK) < 0 && errno == ENOENT)
@@ -389,7 +460,7 @@ static int write_pid_file(const char *path, pid_t pid)
 static int container_remove(const char *dir)
 {
 	static const char *const files[] = {
-		"exec.fifo", "state.json", "state.json.tmp", "config.json",
+		"exec.fifo", "state.json", "state.json.tmp", "config.json", CREATING,
 	};
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -411,7 +482,11 @@ static const struct { const char *name; int sig; } signals[] = {
 	{ "IOT", SIGIOT }, { "BUS", SIGBUS }, { "FPE", SIGFPE },
 	{ "KILL", SIGKILL }, { "USR1", SIGUSR1 }, { "SEGV", SIGSEGV },
 	{ "USR2", SIGUSR2 }, { "PIPE", SIGPIPE }, { "ALRM", SIGALRM },
-	{ "TERM", SIGTERM }, { "STKFLT", SIGSTKFLT }, { "CHLD", SIGCHLD },
+	{ "TERM", SIGTERM },
+#ifdef SIGSTKFLT	/* not on mips */
+	{ "STKFLT", SIGSTKFLT },
+#endif
+	{ "CHLD", SIGCHLD },
 	{ "CONT", SIGCONT }, { "STOP", SIGSTOP }, { "TSTP", SIGTSTP },
 	{ "TTIN", SIGTTIN }, { "TTOU", SIGTTOU }, { "URG", SIGURG },
 	{ "XCPU", SIGXCPU }, { "XFSZ", SIGXFSZ }, { "VTALRM", SIGVTALRM },
@@ -437,9 +512,8 @@ static int parse_signal(const char *s)
 			return signals[i].sig;
 	if (!strncasecmp(s, "RTMIN+", 6) || !strncasecmp(s, "RTMAX-", 6)) {
 		n = strtol(s + 6, &end, 10);
-		n = s[5] == '+' ? SIGRTMIN + n : SIGRTMAX - n;
-		if (!*end && n >= SIGRTMIN && n <= SIGRTMAX)
-			return n;
+		if (!*end && isdigit((unsigned char)s[6]) && n <= SIGRTMAX - SIGRTMIN)
+			return s[5] == '+' ? SIGRTMIN + n : SIGRTMAX - n;
 	}
 	return oci_err("kill: unknown signal \"%s\"", s);
 }
@@ -520,6 +594,10 @@ static int wait_gone(const struct state *st, int timeout_ms)
  * annotations point into the spec that ocimin parsed before forking,
  * which the init has at the same address. */
 static struct state init_state;
+
+/* create's lock on the state dir (see CREATING): the init closes its copy,
+ * or the lock would outlive a create that died. */
+static int create_lock = -1;
 
 /* ---- hooks ------------------------------------------------------------------- *
  * Where each kind runs (config.md, runtime.md): prestart and createRuntime
@@ -857,14 +935,19 @@ static void init_start_hooks(struct init_ctx *ctx)
 }
 
 /* delete's last steps: the state dir goes, then the poststop hooks run
- * with the container's saved config. */
-static int container_delete(struct container *c)
+ * with the container's saved config, or with spec when the caller (run)
+ * still has it parsed. */
+static int container_delete(struct container *c, const struct spec *spec)
 {
 	static struct spec s;
-	bool hooks = config_load(c, &s) == 0;
+	bool hooks = spec ? true : config_load(c, &s) == 0;
+
+	if (spec)
+		s = *spec;
 
 	if (container_remove(c->dir) < 0)
 		return -1;
+	debug_step("delete:state-removed");
 	if (hooks)
 		run_hooks(&s, HOOK_POSTSTOP, &c->st, "stopped");
 	return 0;
@@ -1021,13 +1104,17 @@ static void init_main(struct init_ctx *ctx, int parent_end)
 
 	oci_errbuf = errbuf;
 	close(parent_end);
+	if (create_lock >= 0)
+		close(create_lock);
 	/* (4) wait for the parent to have placed us */
 	if (read(ctx->sync_fd, &c, 1) != 1)
 		_exit(1);
+	debug_step("init:started");
 	if (linux_init_setup(ctx) < 0)
 		init_fail(ctx->sync_fd);
-	/* (7) ready: create returns and the container is "created" */
-	if (write_all(ctx->sync_fd, &m, sizeof(m)) < 0)
+	debug_step("init:ready");
+	/* (7) ready, (8) create is done and the container "created" */
+	if (write_all(ctx->sync_fd, &m, sizeof(m)) < 0 || read(ctx->sync_fd, &c, 1) != 1)
 		_exit(1);
 	close(ctx->sync_fd);
 	while (read(ctx->fifo_fd, &c, 1) < 0 && errno == EINTR)
@@ -1043,6 +1130,7 @@ int init_create_hooks(struct init_ctx *ctx)
 	struct sync_msg m = { .type = SYNC_MOUNTED };
 	ssize_t n;
 
+	debug_step("init:mounted");
 	/* (5) */
 	if (write_all(ctx->sync_fd, &m, sizeof(m)) < 0)
 		return oci_syserr("create container: write to ocimin");
@@ -1055,9 +1143,25 @@ int init_create_hooks(struct init_ctx *ctx)
 	return run_hooks(ctx->spec, HOOK_CREATE_CONTAINER, &init_state, "creating");
 }
 
-/* Reads the next message of the init (or of the first child): 0 when it
- * is of type want (0: any but SYNC_ERROR). */
-static int sync_recv(int fd, struct sync_msg *m, int want)
+/* A process that quit during its setup (the init, the first child, an
+ * exec'd process): its last step and how it ended, read without reaping
+ * it (the caller's rollback does). */
+static int setup_died(const char *who, pid_t pid)
+{
+	siginfo_t si = { 0 };
+	char how[64] = "";
+
+	if (pid > 0 && waitid(P_PID, pid, &si, WEXITED | WNOWAIT) == 0)
+		snprintf(how, sizeof(how), si.si_code == CLD_EXITED ? ": exit status %d" :
+			 ": killed by signal %d", si.si_status);
+	return oci_err("%s exited during setup%s%s%s%s", who,
+		       init_step && *init_step ? " (last step " : "",
+		       init_step ? init_step : "", init_step && *init_step ? ")" : "", how);
+}
+
+/* Reads the next message of the init (or of the first child, pid): 0
+ * when it is of type want (0: any but SYNC_ERROR). */
+static int sync_recv(int fd, struct sync_msg *m, int want, pid_t pid)
 {
 	ssize_t n;
 
@@ -1065,7 +1169,7 @@ static int sync_recv(int fd, struct sync_msg *m, int want)
 		n = read(fd, m, sizeof(*m));
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(*m))
-		return oci_err("create container: its init exited during setup");
+		return setup_died("create container: its init", pid);
 	m->msg[sizeof(m->msg) - 1] = 0;
 	if (m->type == SYNC_ERROR)
 		return oci_err("%s", m->msg);
@@ -1085,6 +1189,8 @@ static void userns_child(struct init_ctx *ctx, int parent_end)
 
 	oci_errbuf = errbuf;
 	close(parent_end);
+	if (create_lock >= 0)
+		close(create_lock);
 	if ((made = linux_userns_create(ctx->spec)) < 0)
 		init_fail(ctx->sync_fd);
 	/* (1) and (2) */
@@ -1112,7 +1218,7 @@ static pid_t userns_parent(const struct spec *s, int fd, pid_t child)
 	struct sync_msg m;
 	pid_t pid;
 
-	if (sync_recv(fd, &m, 0) < 0)
+	if (sync_recv(fd, &m, 0, child) < 0)
 		return -1;
 	if (m.type == SYNC_USERNS) {
 		/* (2) */
@@ -1120,7 +1226,7 @@ static pid_t userns_parent(const struct spec *s, int fd, pid_t child)
 			return -1;
 		if (write_all(fd, "M", 1) < 0)
 			return oci_syserr("create container: write to its init");
-		if (sync_recv(fd, &m, SYNC_PID) < 0)
+		if (sync_recv(fd, &m, SYNC_PID, child) < 0)
 			return -1;
 	} else if (m.type != SYNC_PID) {
 		return oci_err("create container: unexpected message %d from its init", m.type);
@@ -1171,6 +1277,11 @@ static pid_t spawn_init(struct init_ctx *ctx, int sv[2])
 	}
 	pid = fork();
 	if (pid == 0) {
+		/* ocimin's own pid and time namespaces: no fd of the host's
+		 * for a container process to find in the init (CVE-2024-21626) */
+		for (int k = 0; k < 2; k++)
+			if (saved[k] >= 0)
+				close(saved[k]);
 		ctx->sync_fd = sv[1];
 		init_main(ctx, sv[0]);
 	}
@@ -1191,21 +1302,22 @@ static int sync_init(int fd, struct container *c, const struct spec *s, bool *ho
 {
 	struct sync_msg m;
 
-	/* (4) */
-	if (write_all(fd, "G", 1) < 0)
+	/* (4); MSG_NOSIGNAL: an init that died is an error, not SIGPIPE */
+	if (send(fd, "G", 1, MSG_NOSIGNAL) < 0)
 		return oci_syserr("start container init");
 	/* (5) */
-	if (sync_recv(fd, &m, SYNC_MOUNTED) < 0)
+	if (sync_recv(fd, &m, SYNC_MOUNTED, c->st.pid) < 0)
 		return -1;
+	debug_step("create:mounted");
 	*hooked = true;
 	if (run_hooks(s, HOOK_PRESTART, &c->st, "creating") < 0 ||
 	    run_hooks(s, HOOK_CREATE_RUNTIME, &c->st, "creating") < 0)
 		return -1;
 	/* (6) */
-	if (write_all(fd, &c->st, sizeof(c->st)) < 0)
+	if (send(fd, &c->st, sizeof(c->st), MSG_NOSIGNAL) < 0)
 		return oci_syserr("start container init");
 	/* (7) */
-	return sync_recv(fd, &m, SYNC_READY);
+	return sync_recv(fd, &m, SYNC_READY, c->st.pid);
 }
 
 static void fill_state(struct container *c, const struct create_opts *o,
@@ -1224,7 +1336,8 @@ static void fill_state(struct container *c, const struct create_opts *o,
 	c->st.n_annotations = s->n_annotations;
 }
 
-/* Makes <root>/<id> with its exec.fifo; fails if the id is taken. */
+/* Makes <root>/<id> with its exec.fifo and the CREATING mark, and takes
+ * its lock; fails if the id is taken. */
 static int make_state_dir(struct container *c, const char *id)
 {
 	if (mkdir_p(g.root, 0700) < 0 || path_join(c->dir, sizeof(c->dir), g.root, id) < 0)
@@ -1235,11 +1348,15 @@ static int make_state_dir(struct container *c, const char *id)
 		return oci_syserr("create %s", c->dir);
 	}
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (c->dirfd < 0 || mkfifoat(c->dirfd, "exec.fifo", 0600) < 0) {
-		oci_syserr("create %s/exec.fifo", c->dir);
+	if (c->dirfd < 0 || flock(c->dirfd, LOCK_EX) < 0 ||
+	    mkfifoat(c->dirfd, "exec.fifo", 0600) < 0 ||
+	    mknodat(c->dirfd, CREATING, S_IFREG | 0600, 0) < 0) {
+		oci_syserr("create %s", c->dir);
 		container_remove(c->dir);
 		return -1;
 	}
+	c->locked = true;
+	create_lock = c->dirfd;
 	return 0;
 }
 
@@ -1264,7 +1381,7 @@ static void rootless_cgroup(char *dir)
 /* create, and the first half of run. On success *pidp is the init and
  * *fifo_fd an fd of exec.fifo (run writes to it to start). */
 static int container_create(struct create_opts *o, struct container *c,
-			    pid_t *pidp, int *fifo_fd)
+			    pid_t *pidp, int *fifo_fd, const struct spec **specp)
 {
 	static struct spec spec;
 	struct init_ctx ctx = { .spec = &spec, .fifo_fd = -1, .sync_fd = -1, .console_fd = -1 };
@@ -1290,11 +1407,18 @@ static int container_create(struct create_opts *o, struct container *c,
 		return -1;
 	if (make_state_dir(c, o->id) < 0)
 		return -1;
+	debug_step("create:state-dir");
 	if (config_save(c, config) < 0)
 		goto out;
 	if (cgroup_create(&spec, c->st.cgroup) < 0)
 		goto out;
 	cgroup_made = true;
+	/* from now on state.json says what to remove if create dies: the
+	 * cgroup, then the init */
+	fill_state(c, o, &spec, 0);
+	if (state_save(c) < 0)
+		goto out;
+	debug_step("create:cgroup");
 	ctx.fifo_fd = openat(c->dirfd, "exec.fifo", O_RDWR | O_CLOEXEC);
 	if (ctx.fifo_fd < 0) {
 		oci_syserr("open %s/exec.fifo", c->dir);
@@ -1314,6 +1438,9 @@ static int container_create(struct create_opts *o, struct container *c,
 	ctx.id = o->id;
 	if (create_io(o, &spec, &ctx) < 0)
 		goto out;
+	init_step = mmap(NULL, STEP_MAX, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (init_step == MAP_FAILED)
+		init_step = NULL;
 	pid = spawn_init(&ctx, sv);
 	if (pid < 0)
 		goto out;
@@ -1322,15 +1449,32 @@ static int container_create(struct create_opts *o, struct container *c,
 	/* before (1): the init runs no container code outside its cgroup,
 	 * and the cgroup namespace it unshares then is rooted there */
 	fill_state(c, o, &spec, pid);
-	if (cgroup_enter(c->st.cgroup, pid) < 0 || sync_init(sv[0], c, &spec, &hooked) < 0)
-		goto out;
 	if (state_save(c) < 0)
 		goto out;
+	debug_step("create:forked");
+	if (cgroup_enter(c->st.cgroup, pid) < 0 || sync_init(sv[0], c, &spec, &hooked) < 0)
+		goto out;
+	debug_step("create:synced");
 	if (o->relay >= 0 && (o->master = tty_recv(o->relay)) < 0)
 		goto out;
 	if (o->pid_file && write_pid_file(o->pid_file, pid) < 0)
 		goto out;
+	debug_step("create:pid-file");
+	/* (8), then the container is "created" */
+	if (send(sv[0], "D", 1, MSG_NOSIGNAL) < 0) {
+		oci_syserr("create container: its init exited");
+		goto out;
+	}
+	if (unlinkat(c->dirfd, CREATING, 0) < 0) {
+		oci_syserr("remove %s/%s", c->dir, CREATING);
+		goto out;
+	}
+	flock(c->dirfd, LOCK_UN);
+	c->locked = false;
+	debug_step("create:done");
 	*pidp = pid;
+	if (specp)
+		*specp = &spec;
 	*fifo_fd = ctx.fifo_fd;
 	ctx.fifo_fd = -1;
 	ret = 0;
@@ -1495,7 +1639,7 @@ static int cmd_create(int argc, char **argv)
 	if (i < 0)
 		return i == -2 ? 0 : 2;
 	o.detach = true;	/* for check_terminal: create leaves the container */
-	return container_create(&o, &c, &pid, &fifo_fd) < 0;
+	return container_create(&o, &c, &pid, &fifo_fd, NULL) < 0;
 }
 
 static int start_created(struct container *c)
@@ -1520,7 +1664,9 @@ static int start_created(struct container *c)
 		goto fail;
 	}
 	close(fd);
+	debug_step("start:fifo-written");
 	unlinkat(c->dirfd, "exec.fifo", 0);
+	debug_step("start:fifo-removed");
 	return start_finish(c, &s, watch);
 fail:
 	if (watch >= 0)
@@ -1567,7 +1713,7 @@ static int cmd_run(int argc, char **argv)
 {
 	struct create_opts o = { .bundle = "." };
 	struct container c = { .dirfd = -1 };
-	static struct spec s;
+	const struct spec *s;
 	sigset_t all, old;
 	int fifo_fd, ret, watch, i = create_args(argc, argv, &o, true);
 	bool failed = false;
@@ -1581,9 +1727,10 @@ static int cmd_run(int argc, char **argv)
 	 * them before exec */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
-	if (container_create(&o, &c, &pid, &fifo_fd) < 0)
+	/* the spec create parsed serves start and delete too: parsed once */
+	if (container_create(&o, &c, &pid, &fifo_fd, &s) < 0)
 		return 1;
-	watch = config_load(&c, &s) == 0 ? start_watch(&c, &s) : -1;
+	watch = start_watch(&c, s);
 	if (write_all(fifo_fd, "S", 1) < 0) {
 		oci_syserr("start container %s", o.id);
 		kill(pid, SIGKILL);
@@ -1592,12 +1739,12 @@ static int cmd_run(int argc, char **argv)
 	unlinkat(c.dirfd, "exec.fifo", 0);
 	/* a failed hook stopped the container: it is still waited for and
 	 * deleted, but run fails */
-	failed = start_finish(&c, &s, watch) < 0;
+	failed = start_finish(&c, s, watch) < 0;
 	if (o.detach)
 		return failed;
 	ret = o.master >= 0 ? tty_relay(o.master, pid) : wait_init(pid);
 	if (!o.keep && cgroup_destroy(c.st.cgroup) == 0)
-		container_delete(&c);
+		container_delete(&c, s);
 	return failed ? 1 : ret;
 }
 
@@ -1662,19 +1809,25 @@ static int cmd_delete(int argc, char **argv)
 	const char *id = one_id(argc, argv, parse_opts(argc, argv, delete_options, "+fh", set_flag, &force));
 	struct container c;
 	const char *status;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], err[OCI_ERRMAX] = "";
+	int loaded;
 
 	if (!id || id == help_shown)
 		return id ? 0 : 2;
-	if (container_load(id, &c, true) < 0) {
-		/* an aborted create leaves a dir without state.json */
+	/* quiet with --force: a create that died early leaves a dir without
+	 * state.json, which is removed */
+	oci_errbuf = force ? err : NULL;
+	loaded = container_load(id, &c, true);
+	oci_errbuf = NULL;
+	if (loaded < 0) {
 		if (!force || c.dirfd < 0 || path_join(dir, sizeof(dir), g.root, id) < 0)
-			return 1;
+			return err[0] ? oci_err("%s", err), 1 : 1;
 		return container_remove(dir) < 0;
 	}
 	status = status_of(&c);
-	if (strcmp(status, "stopped")) {
-		if (!force)
+	/* the init of a create that died ("stopped") may not be gone yet */
+	if (strcmp(status, "stopped") || init_alive(&c.st)) {
+		if (!force && strcmp(status, "stopped"))
 			return oci_err("cannot delete container %s: it is %s (use --force)", id, status), 1;
 		if ((c.st.cgroup[0] ? cgroup_signal(c.st.cgroup, SIGKILL) :
 		     signal_all(&c.st, SIGKILL)) < 0 && init_alive(&c.st))
@@ -1682,10 +1835,12 @@ static int cmd_delete(int argc, char **argv)
 		if (wait_gone(&c.st, 10000) < 0)
 			return 1;
 	}
+	debug_step("delete:killed");
 	/* also what a payload without a pid namespace left running */
 	if (cgroup_destroy(c.st.cgroup) < 0)
 		return 1;
-	return container_delete(&c) < 0;
+	debug_step("delete:cgroup-removed");
+	return container_delete(&c, NULL) < 0;
 }
 
 static const struct option list_options[] = {
@@ -2102,76 +2257,6 @@ static void set_events(int c, const char *v, void *arg)
 		o->bad = true;
 }
 
-/* runc's MemoryEntry: limit and failcnt always, usage and max if not 0 */
-static void json_mem_entry(const char *name, uint64_t limit, uint64_t usage, uint64_t max)
-{
-	printf("\"%s\":{\"limit\":%" PRIu64, name, limit);
-	if (usage)
-		printf(",\"usage\":%" PRIu64, usage);
-	if (max)
-		printf(",\"max\":%" PRIu64, max);
-	printf(",\"failcnt\":0}");
-}
-
-static void json_u64(const char *key, uint64_t v, bool *first)
-{
-	if (v)
-		printf("%s\"%s\":%" PRIu64, *first ? "" : ",", key, v);
-	if (v)
-		*first = false;
-}
-
-/* One line as runc events prints it (types.Event of runc's events):
- * cgroup v2 reports swap as memory+swap, like v1 did. */
-static void print_stats(const char *id, const struct cgroup_stats *st)
-{
-	uint64_t swap_limit = st->swap_limit == UINT64_MAX || st->mem_limit == UINT64_MAX ?
-			      UINT64_MAX : st->swap_limit + st->mem_limit;
-	bool first = true;
-
-	printf("{\"type\":\"stats\",\"id\":");
-	json_string(stdout, id);
-	printf(",\"data\":{\"cpu\":{\"usage\":{");
-	json_u64("total", st->cpu_usage_usec * 1000, &first);
-	printf("%s\"kernel\":%" PRIu64 ",\"user\":%" PRIu64 "},\"throttling\":{", first ? "" : ",",
-	       st->cpu_system_usec * 1000, st->cpu_user_usec * 1000);
-	first = true;
-	json_u64("periods", st->cpu_periods, &first);
-	json_u64("throttledPeriods", st->cpu_throttled_periods, &first);
-	json_u64("throttledTime", st->cpu_throttled_usec * 1000, &first);
-	printf("}},\"cpuset\":{},\"memory\":{");
-	for (size_t k = 0; k < st->n_mem_stat; k++)
-		if (!strcmp(st->mem_stat[k].name, "file") && st->mem_stat[k].value)
-			printf("\"cache\":%" PRIu64 ",", st->mem_stat[k].value);
-	json_mem_entry("usage", st->has_memory ? st->mem_limit : 0, st->mem_usage, st->mem_max_usage);
-	putchar(',');
-	json_mem_entry("swap", st->has_memory ? swap_limit : 0, st->swap_usage + st->mem_usage, 0);
-	printf(",\"kernel\":{\"limit\":0,\"failcnt\":0},\"kernelTCP\":{\"limit\":0,\"failcnt\":0}");
-	if (st->n_mem_stat) {
-		printf(",\"raw\":{");
-		for (size_t k = 0; k < st->n_mem_stat; k++) {
-			printf(k ? "," : "");
-			json_string(stdout, st->mem_stat[k].name);
-			printf(":%" PRIu64, st->mem_stat[k].value);
-		}
-		putchar('}');
-	}
-	printf("},\"pids\":{");
-	first = true;
-	json_u64("current", st->pids_current, &first);
-	json_u64("limit", st->pids_limit, &first);
-	printf("},\"blkio\":{},\"hugetlb\":{},\"intel_rdt\":{},\"network_interfaces\":null}}\n");
-	fflush(stdout);
-}
-
-static void print_oom(const char *id)
-{
-	printf("{\"type\":\"oom\",\"id\":");
-	json_string(stdout, id);
-	printf("}\n");
-	fflush(stdout);
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -2212,9 +2297,9 @@ static int events_stream(const struct container *c, long long interval_ms)
 		if (cgroup_stats(dir, &st) < 0)
 			goto out;
 		for (; ooms < st.oom_kills; ooms++)
-			print_oom(c->st.id);
+			json_event(stdout, "oom", c->st.id);
 		if (live && now_ms() >= next) {
-			print_stats(c->st.id, &st);
+			json_stats(stdout, c->st.id, &st);
 			next = now_ms() + interval_ms;
 		}
 	}
@@ -2246,7 +2331,7 @@ static int cmd_events(int argc, char **argv)
 		return events_stream(&c, o.interval_ms) < 0;
 	if (cgroup_stats(c.st.cgroup, &st) < 0)
 		return 1;
-	print_stats(id, &st);
+	json_stats(stdout, id, &st);
 	return 0;
 }
 
@@ -2410,7 +2495,8 @@ static int exec_gids(const struct exec_opts *o, struct process *p)
 	g = malloc((p->n_additional_gids + o->n_gids) * sizeof(*g));
 	if (!g)
 		return oci_syserr("exec: --additional-gids");
-	memcpy(g, p->additional_gids, p->n_additional_gids * sizeof(*g));
+	if (p->n_additional_gids)	/* else additional_gids is NULL */
+		memcpy(g, p->additional_gids, p->n_additional_gids * sizeof(*g));
 	memcpy(g + p->n_additional_gids, o->gids, o->n_gids * sizeof(*g));
 	p->additional_gids = g;
 	p->n_additional_gids += o->n_gids;
@@ -2514,6 +2600,8 @@ static int exec_check(struct exec_opts *o, const struct container *c)
 
 	if (!strcmp(status, "stopped"))
 		return oci_err("cannot exec in a stopped container");
+	if (!strcmp(status, "creating"))
+		return oci_err("cannot exec in a container that is being created");
 	if (!strcmp(status, "paused") && !o->ignore_paused)
 		return oci_err("cannot exec in a paused container (use --ignore-paused to override)");
 	if (o->cgroup)
@@ -2536,8 +2624,14 @@ static void exec_main(struct init_ctx *ctx, struct exec_target *t, int parent_en
 	/* (1) wait until placed in the container's cgroup */
 	if (read(ctx->sync_fd, &c, 1) != 1)
 		_exit(1);
-	if (linux_exec_join(ctx, t) < 0 || linux_exec_setup(ctx) < 0)
+	if (linux_exec_join(ctx, t) < 0)
 		init_fail(ctx->sync_fd);
+	debug_step("exec:joined");
+	if (linux_exec_setup(ctx) < 0)
+		init_fail(ctx->sync_fd);
+	debug_step("exec:setup");
+	/* the last step, which exec_sync looks for */
+	debug_step("exec:execve");
 	linux_init_exec(ctx);
 	dprintf(2, "ocimin: %s\n", errbuf);
 	_exit(127);
@@ -2582,17 +2676,19 @@ static int exec_sync(const struct exec_opts *o, pid_t pid, int fd)
 
 	if (cgroup_enter(o->cgroup_dir, pid) < 0)
 		return -1;
+	debug_step("exec:cgroup");
 	/* (1) */
-	if (write_all(fd, "G", 1) < 0)
+	if (send(fd, "G", 1, MSG_NOSIGNAL) < 0)
 		return oci_syserr("exec: start the process");
-	/* (2) */
+	/* (2); EOF is also a process killed before its execve, which then
+	 * did not reach its last step */
 	do
 		n = read(fd, &m, sizeof(m));
 	while (n < 0 && errno == EINTR);
-	if (n == 0)
+	if (n == 0 && (!init_step || !strcmp(init_step, "exec:execve")))
 		return 0;
 	if (n != (ssize_t)sizeof(m))
-		return oci_err("exec: the process exited during its setup");
+		return setup_died("exec: the process", pid);
 	m.msg[sizeof(m.msg) - 1] = 0;
 	return oci_err("%s", m.msg);
 }
@@ -2648,14 +2744,21 @@ static int exec_start(const struct exec_opts *o, const struct container *c, stru
 		oci_syserr("exec: create sync socket");
 		goto out;
 	}
+	init_step = mmap(NULL, STEP_MAX, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (init_step == MAP_FAILED)
+		init_step = NULL;
 	if ((pid = exec_fork(&ctx, &t, sv, relay)) < 0)
 		goto out;
+	debug_step("exec:forked");
 	close(sv[1]);
 	sv[1] = -1;
 	if (ctx.console_fd >= 0)
 		close(ctx.console_fd);
 	ctx.console_fd = -1;
-	if (exec_sync(o, pid, sv[0]) < 0 || (ret = exec_wait(o, pid, relay)) < 0)
+	if (exec_sync(o, pid, sv[0]) < 0)
+		goto out;
+	debug_step("exec:started");
+	if ((ret = exec_wait(o, pid, relay)) < 0)
 		ret = 255;
 	else
 		pid = -1;
@@ -2689,6 +2792,60 @@ static int cmd_exec(int argc, char **argv)
 	return exec_start(&o, &c, &spec);
 }
 
+/* ---- check: what this kernel and host offer ----------------------------- */
+
+static const struct option check_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+static const char *const check_status[] = { "no", "yes", "-" };
+
+static void check_json(const struct check_item *it, size_t n, bool ok)
+{
+	printf("{\"ok\":%s,\"features\":[", ok ? "true" : "false");
+	for (size_t k = 0; k < n; k++) {
+		printf("%s{\"name\":", k ? "," : "");
+		json_string(stdout, it[k].name);
+		printf(",\"status\":\"%s\",\"needed\":%s,\"detail\":",
+		       it[k].status == CHECK_INFO ? "info" : check_status[it[k].status],
+		       it[k].needed ? "true" : "false");
+		json_string(stdout, it[k].detail);
+		putchar('}');
+	}
+	puts("]}");
+}
+
+static int cmd_check(int argc, char **argv)
+{
+	struct list_opts o = { 0 };
+	int i = parse_opts(argc, argv, check_options, "+f:h", set_list, &o);
+	struct check_item it[CHECK_MAX];
+	size_t n = 0;
+	bool ok = true;
+
+	if (i < 0)
+		return i == -2 ? 0 : 2;
+	if (o.bad || argc != i)
+		return usage_error("check", o.bad ? "--format: expected table or json" : "too many arguments");
+	linux_check(it, &n);
+	cgroup_check(it, &n);
+	for (size_t k = 0; k < n; k++)
+		ok &= !(it[k].needed && it[k].status == CHECK_NO);
+	if (o.json) {
+		check_json(it, n, ok);
+		return !ok;
+	}
+	printf("%-20s %-12s %s\n", "FEATURE", "STATUS", "DETAIL");
+	for (size_t k = 0; k < n; k++)
+		printf("%-20s %-12s %s\n", it[k].name, it[k].needed && it[k].status == CHECK_NO ?
+		       "NO (needed)" : check_status[it[k].status], it[k].detail);
+	puts(ok ? "ocimin can run the default container (ocimin spec) here." :
+	     "ocimin cannot run the default container (ocimin spec) here: see NO (needed).");
+	return !ok;
+}
+
 static const struct command commands[] = {
 	{ "create", cmd_create, "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
 	  "Create a container: set it up and leave its init waiting for start." },
@@ -2709,6 +2866,8 @@ static const struct command commands[] = {
 	  "Change a container's cgroup limits: a LinuxResources JSON object, or runc's flags." },
 	{ "events", cmd_events, "events [--stats] [--interval DURATION] ID",
 	  "Print a container's stats once (--stats), or stats every interval (default 5s) and OOM events until it stops." },
+	{ "check", cmd_check, "check [--format table|json]",
+	  "Report what this kernel and host offer ocimin; fails when the default container cannot run." },
 	{ "features", cmd_features, "features", "Print what this runtime supports, as runtime-spec features JSON." },
 	{ "spec", cmd_spec, "spec [--bundle DIR] [--rootless]", "Write a default config.json into the bundle." },
 };
@@ -2792,10 +2951,63 @@ static int global_args(int argc, char **argv)
 	return optind;
 }
 
+/* CVE-2019-5736: a process in the container that catches the
+ * /proc/PID/exe of an ocimin process there (an exec'd process before its
+ * execve, or ocimin itself run by "#!/proc/self/exe" in the image) holds
+ * the host's binary, which it can reopen for writing once ocimin has
+ * exited. So the commands that put processes in a container first
+ * re-execute ocimin from a sealed memfd copy: all a container can reach
+ * then is that copy, which no one can write. As runc and crun do. */
+static int clone_self(char **argv)
+{
+	static const int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), mfd = -1;
+	struct stat st;
+	off_t off = 0;
+
+	if (exe < 0)
+		return oci_syserr("open /proc/self/exe");
+	if (fcntl(exe, F_GET_SEALS) == seals) {
+		close(exe);
+		prctl(PR_SET_NAME, "ocimin", 0, 0, 0);
+		return 0;
+	}
+	/* MFD_EXEC: Linux 6.3 warns without it, older kernels refuse it */
+	mfd = memfd_create("ocimin", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL)
+		mfd = memfd_create("ocimin", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0 || fstat(exe, &st) < 0) {
+		oci_syserr("copy ocimin into a memfd (CVE-2019-5736)");
+		goto out;
+	}
+	while (off < st.st_size)
+		if (sendfile(mfd, exe, &off, st.st_size - off) <= 0) {
+			oci_syserr("copy ocimin into a memfd (CVE-2019-5736)");
+			goto out;
+		}
+	if (fcntl(mfd, F_ADD_SEALS, seals) < 0) {
+		oci_syserr("seal the memfd copy of ocimin");
+		goto out;
+	}
+	fexecve(mfd, argv, environ);
+	oci_syserr("execute the memfd copy of ocimin");
+out:
+	close(exe);
+	if (mfd >= 0)
+		close(mfd);
+	return -1;
+}
+
+static bool runs_in_container(const struct command *c)
+{
+	return c->fn == cmd_create || c->fn == cmd_run || c->fn == cmd_exec;
+}
+
 int main(int argc, char **argv)
 {
 	int i = global_args(argc, argv);
 
+	debug_stop = getenv("OCIMIN_DEBUG_STOP");
 	if (i < 0)
 		return i == -2 ? 0 : 2;
 	rootless_root();
@@ -2810,6 +3022,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], commands[k].name))
 			continue;
 		current = &commands[k];
+		if (runs_in_container(current) && clone_self(argv) < 0)
+			return current->fn == cmd_exec ? 255 : 1;
 		return commands[k].fn(argc - i, argv + i);
 	}
 	return usage_error(NULL, "unknown command \"%s\"", argv[i]);

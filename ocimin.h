@@ -34,6 +34,12 @@ int oci_syserr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void oci_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void oci_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* A named step of create, start, exec, delete or the init ("create:cgroup",
+ * "init:mounted"; see README). For tests, OCIMIN_DEBUG_STOP=STEP makes
+ * ocimin die there (SIGKILL), STEP/stop stop there (SIGSTOP). The init's
+ * last step is what create names when the init dies. (ocimin.c) */
+void debug_step(const char *name);
+
 /* write(2) until done or a real error; -1 with errno set. */
 int write_all(int fd, const void *buf, size_t len);
 
@@ -449,9 +455,34 @@ struct cgroup_stats {
 	uint64_t pids_current, pids_limit;              /* limit: 0 = max */
 };
 int cgroup_stats(const char *dir, struct cgroup_stats *st);
+/* `events` lines (json.c): a stats object, or {"type":type,"id":id} */
+void json_stats(FILE *f, const char *id, const struct cgroup_stats *st);
+void json_event(FILE *f, const char *type, const char *id);
 /* An inotify fd that turns readable when dir's cgroup.events or
  * memory.events change (a process exits, an OOM kill happens). */
 int cgroup_watch(const char *dir);
+
+/* ---- ocimin check: what the running kernel and host offer -----------
+ * linux.c and cgroup.c probe and append rows; ocimin.c prints them. A
+ * needed row that is not "yes" is something the default container
+ * (`ocimin spec`) cannot run without. */
+enum { CHECK_NO, CHECK_YES, CHECK_INFO };
+struct check_item {
+	char name[40];
+	int status;                   /* CHECK_* */
+	bool needed;
+	char detail[320];
+};
+#define CHECK_MAX 64
+void check_add(struct check_item *it, size_t *n, const char *name, int status,
+	       bool needed, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+void linux_check(struct check_item *it, size_t *n);
+/* A test switch: whether $OCIMIN_TEST_MISSING (read once; a comma-separated
+ * list of "cgroup.kill", "time") pretends this kernel lacks feature, so
+ * that the fallbacks and errors of old kernels can be tested here. */
+bool oci_test_missing(const char *feature);
+void cgroup_check(struct check_item *it, size_t *n);
 
 /* ---- syscalls musl does not wrap ------------------------------------- */
 static inline int sys_pivot_root(const char *new_root, const char *put_old)

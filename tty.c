@@ -15,11 +15,24 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <linux/magic.h>
 #include <linux/openat2.h>
 
 #include "ocimin.h"
+
+/* linux/mount.h clashes with musl's sys/mount.h */
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -41,6 +54,10 @@ static int open_master(void)
 	unsigned int n, unlock = 0;
 	int fd = sys_openat2(AT_FDCWD, ptmx_name, &how, sizeof(how));
 
+	/* before Linux 5.6: the multiplexer of the devpts ocimin mounted on
+	 * /dev/pts, which /dev/ptmx leads to anyway, by a path with no link */
+	if (fd < 0 && errno == ENOSYS)
+		fd = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return oci_syserr("open %s", ptmx_name);
 	if (ioctl(fd, TIOCGPTN, &n) < 0) {
@@ -75,26 +92,43 @@ static int open_slave(int master)
 		return oci_syserr("open the pty slave");
 	snprintf(path, sizeof(path), "/dev/pts/%u", n);
 	fd = sys_openat2(AT_FDCWD, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)	/* before Linux 5.6 */
+		fd = open(path, O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return oci_syserr("open %s", path);
 	return fd;
 }
 
-static const char *fd_or_path(char buf[32], int fd, const char *path)
+/* A bind mount of src onto dst by their fds alone, never by a path that
+ * the container could have pointed elsewhere (CVE-2025-52565): with
+ * open_tree and move_mount (Linux 5.2), else through /proc/self/fd when
+ * that is procfs (EXDEV when it is not). */
+static int bind_fd(int src, int dst)
 {
-	if (access("/proc/self/fd", X_OK) < 0)
-		return path;
-	snprintf(buf, 32, "/proc/self/fd/%d", fd);
-	return buf;
+	char a[32], b[32];
+	struct statfs sf;
+	int tree = sys_open_tree(src, "", OPEN_TREE_CLONE | O_CLOEXEC | AT_EMPTY_PATH), ret;
+
+	if (tree >= 0) {
+		ret = sys_move_mount(tree, "", dst, "",
+				     MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+		close(tree);
+		return ret;
+	}
+	if (errno != ENOSYS)
+		return -1;
+	if (statfs("/proc/self/fd", &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
+		return errno = EXDEV, -1;
+	snprintf(a, sizeof(a), "/proc/self/fd/%d", src);
+	snprintf(b, sizeof(b), "/proc/self/fd/%d", dst);
+	return mount(a, b, NULL, MS_BIND, NULL);
 }
 
 /* runtime-spec (config-linux.md): /dev/console is the pty, bind-mounted
  * onto a file made for it; an existing link is refused, not followed. */
-static int bind_console(int master, int slave)
+static int bind_console(int slave)
 {
-	char src[32], dst[32], pts[32];
 	struct stat st;
-	unsigned int n = 0;
 	int fd = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC), ret = 0;
 
 	if (fd < 0 && errno == ENOENT) {
@@ -110,10 +144,7 @@ static int bind_console(int master, int slave)
 		close(fd);
 		return oci_err("bind the pty on /dev/console: not a file");
 	}
-	ioctl(master, TIOCGPTN, &n);
-	snprintf(pts, sizeof(pts), "/dev/pts/%u", n);
-	if (mount(fd_or_path(src, slave, pts), fd_or_path(dst, fd, "/dev/console"),
-		  NULL, MS_BIND, NULL) < 0)
+	if (bind_fd(slave, fd) < 0)
 		ret = oci_syserr("bind the pty on /dev/console");
 	close(fd);
 	return ret;
@@ -170,7 +201,7 @@ int tty_setup(int sock, const struct process *p, bool console)
 		oci_syserr("chown the pty to uid %u", (unsigned)p->uid);
 		goto out;
 	}
-	if ((console && bind_console(master, slave) < 0) || send_master(sock, master) < 0 ||
+	if ((console && bind_console(slave) < 0) || send_master(sock, master) < 0 ||
 	    take_slave(slave) < 0)
 		goto out;
 	ret = 0;

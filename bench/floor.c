@@ -13,6 +13,8 @@
  *   floor exec CGROUP PID   run /true in the running container whose
  *       init is PID, its cgroup dir being CGROUP.
  *
+ * Nothing is checked that the kernel checks anyway: paths are relative to
+ * the rootfs (trusted here), a missing masked path is the mount's ENOENT.
  * The namespaces come with clone3() and the cgroup placement with
  * CLONE_INTO_CGROUP (one syscall for both), but for the cgroup namespace:
  * clone3 would root it at floor's own cgroup, so the child unshares it once
@@ -20,6 +22,7 @@
  * as the root. Any failure prints one line and exits 1. */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -38,7 +41,6 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
-#include <grp.h>
 #include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/filter.h>
@@ -381,8 +383,10 @@ static int cmd_run(const char *cgroup, const char *rootfs, const char *mem)
 	return rc;
 }
 
-/* setns() with a pidfd joins all of the init's namespaces at once (Linux
- * 5.8); the pid namespace then applies to the child clone3 makes. */
+/* setns() with a pidfd joins several of the init's namespaces at once
+ * (Linux 5.8); the pid namespace then applies to the child clone3 makes.
+ * The cgroup namespace is joined by the child, once placed: from inside
+ * it, a cgroup2 mounted with nsdelegate refuses CLONE_INTO_CGROUP. */
 static int cmd_exec(const char *cgroup, const char *pidstr)
 {
 	int cg = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -393,18 +397,20 @@ static int cmd_exec(const char *cgroup, const char *pidstr)
 		die("open", cgroup);
 	if (pidfd < 0)
 		die("open the pidfd of", pidstr);
-	if (setns(pidfd, NS_ALL | CLONE_NEWCGROUP) < 0)
+	if (setns(pidfd, NS_ALL) < 0)
 		die("join the namespaces of", pidstr);
-	close(pidfd);
 	pid = clone_into(cg, 0);
 	if (pid < 0)
 		die("clone", "the process");
 	if (pid == 0) {
+		if (setns(pidfd, CLONE_NEWCGROUP) < 0)
+			die("join the cgroup namespace of", pidstr);
 		process_setup();
 		execve(payload_argv[0], payload_argv, payload_env);
 		die("exec", payload_argv[0]);
 	}
 	close(cg);
+	close(pidfd);
 	return wait_child(pid);
 }
 

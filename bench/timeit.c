@@ -1,8 +1,8 @@
 /* bench/timeit.c - times commands interleaved: for each repetition, every
  * command once (in an order rotated each round, so that none always runs
  * right after the same other), then prints per command and per step the
- * median, min and max wall time in ns and the median peak RSS (ru_maxrss
- * from wait4, what GNU time reports) in KiB.
+ * median, min and max wall time in ns and of the peak RSS in KiB (ru_maxrss
+ * from wait4, what GNU time reports, or with -r an exact figure).
  *
  *   timeit [-n N] [-w W] [-e ERRDIR] [-H MOUNT] [-r] SPEC...
  *   SPEC = NAME|NS|STEP|STEP...
@@ -22,8 +22,8 @@
  * and stderr appended to ERRDIR/NAME.err (else /dev/null). A step that
  * fails takes its command out of the rest of the run ("NAME fail ...").
  *
- * Output, one line per step and one "total" per command:
- *   NAME STEP median_ns min_ns max_ns median_maxrss_kib n
+ * Output, one line per step and one "total" per command (RSS in KiB):
+ *   NAME STEP median_ns min_ns max_ns median_rss min_rss max_rss n
  *
  * Peak RSS: ru_maxrss (what GNU time prints) is not exact on Linux 6.2 and
  * later: the mm's RSS counters are per-CPU, and the high-water mark kept
@@ -85,6 +85,7 @@ static int n_cmds;
 static int ns_fd[NS_N] = { -1, -1, -1 };
 static const char *hide_mount;
 static bool trace_rss;
+static char cwd[4096];
 
 static void die(const char *what)
 {
@@ -251,7 +252,8 @@ static void child(const struct cmd *c, char **argv)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-	if (ns_fd[c->ns] >= 0 && setns(ns_fd[c->ns], CLONE_NEWNS) < 0)
+	/* setns() leaves the cwd at the namespace's root */
+	if (ns_fd[c->ns] >= 0 && (setns(ns_fd[c->ns], CLONE_NEWNS) < 0 || chdir(cwd) < 0))
 		_exit(125);
 	dup2(null, 0);
 	dup2(null, 1);
@@ -412,18 +414,19 @@ static int cmp_ll(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static long long median(long long *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_ll);
+	/* n odd: the middle one; n even: the mean of the two middle ones */
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 static void report(const char *name, const char *label, long long *v, long long *rss, int n)
 {
-	long long r = 0;
+	long long t = median(v, n), r = rss ? median(rss, n) : 0;
 
-	qsort(v, n, sizeof(*v), cmp_ll);
-	if (rss) {
-		qsort(rss, n, sizeof(*rss), cmp_ll);
-		r = rss[n / 2];
-	}
-	/* n odd: the middle one; n even: the mean of the two middle ones */
-	printf("%s %s %lld %lld %lld %lld %d\n", name, label,
-	       n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, v[0], v[n - 1], r, n);
+	printf("%s %s %lld %lld %lld %lld %lld %lld %d\n", name, label, t, v[0], v[n - 1],
+	       r, rss ? rss[0] : 0, rss ? rss[n - 1] : 0, n);
 }
 
 static void usage(void)
@@ -450,6 +453,8 @@ int main(int argc, char **argv)
 	}
 	if (optind == argc || reps < 1 || warm < 0)
 		usage();
+	if (!getcwd(cwd, sizeof(cwd)))
+		die("getcwd");
 	for (int i = optind; i < argc; i++) {
 		if (n_cmds == MAXCMD)
 			usage();

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Unit tests of json.c: t/unit-json (make t/unit-json) prints its own TAP.
-bin=$(dirname "$0")/unit-json
+# OCIMIN_UNIT_DIR: where make check-asan put its sanitizer build of it.
+bin=${OCIMIN_UNIT_DIR:-$(dirname "$0")}/unit-json
 if [ ! -x "$bin" ]; then
 	echo "1..1"
 	echo "not ok 1 - $bin is built (make t/unit-json)"

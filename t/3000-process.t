@@ -181,6 +181,13 @@ test_expect_success 'no signal is blocked in the payload' '
 	check_nothing_left
 '
 
+test_expect_success 'signals its caller ignores are not ignored in the payload' '
+	make_bundle b21i "[\"/probe\", \"sigs\"]" &&
+	(trap "" TERM INT HUP PIPE && oci run -b b21i p21i >out) &&
+	test_grep out "^SigIgn: 0000000000000000$" &&
+	check_nothing_left
+'
+
 test_expect_success 'no fd of the runtime reaches the payload' '
 	make_bundle b23 "[\"/probe\", \"fds\"]" &&
 	oci run -b b23 p23 >out 5</dev/null 7>somefile 9<b23/config.json &&

@@ -194,7 +194,10 @@ static int kernel_loads(const struct sock_fprog *p)
 		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 		    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &q) < 0)
 			e = errno;
-		write(fds[1], &e, sizeof(e));
+		/* raw syscalls: under the filter, ASan's handling of a
+		 * noreturn _exit (sigaltstack) would be refused */
+		syscall(SYS_write, fds[1], &e, sizeof(e));
+		syscall(SYS_exit_group, 0);
 		_exit(0);
 	}
 	close(fds[1]);
@@ -639,7 +642,8 @@ static int verify(const struct seccomp *sc, const uint32_t *build, const char *w
 		ok(false, "%s on %s: refused for two actions on one syscall", what, build_name(build));
 	} else if (!valid(&p, why, sizeof(why))) {
 		ok(false, "%s on %s: a valid program: %s", what, build_name(build), why);
-	} else if ((err = kernel_loads(&p)) != 0) {
+	} else if (!getenv("UNIT_SECCOMP_NO_KERNEL") &&	/* qemu-user has no seccomp */
+		   (err = kernel_loads(&p)) != 0) {
 		ok(false, "%s on %s: the kernel loads it: %s", what, build_name(build), strerror(err));
 	} else {
 		check_all(&p, &o, vectors, &t);
