@@ -7,7 +7,7 @@
 # Every case exits non-zero with exactly one line on stderr, "ocimin: ...",
 # naming the file and the JSON path for a fault in a file, and leaves no
 # state dir, cgroup, mount or process behind.
-# Some 500 cases: more than lib.sh's default two minutes under ASan.
+# Some 470 cases: under ASan, more than lib.sh's default two minutes.
 : "${OCIMIN_TEST_TIMEOUT:=400}"
 . "$(dirname "$0")/lib.sh"
 
