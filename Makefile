@@ -9,11 +9,16 @@ BINDIR ?= $(PREFIX)/bin
 MULTIARCH ?= $(shell gcc -print-multiarch)
 CFLAGS ?= -Os
 # No unwind tables: C without exceptions needs none, and they are a
-# tenth of the binary. No separate code segment padding either.
+# tenth of the binary. No separate code segment padding either, and no
+# RELRO: its end is page-aligned by padding the file, and a static musl
+# binary never mprotects it anyway (there is no dynamic linker to do it).
+# No position-independent code: a static binary is never relocated, and
+# PIE code is 3 KB more of it.
 OCI_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes \
 	-D_GNU_SOURCE -isystem build/include -ffunction-sections -fdata-sections \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables
-OCI_LDFLAGS = -static -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-pie
+OCI_LDFLAGS = -static -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code \
+	-Wl,-z,norelro
 SRC = ocimin.c json.c linux.c cgroup.c tty.c seccomp.c
 PROVE ?= prove
 
@@ -32,16 +37,18 @@ build/syscalls.h: mksyscalls.sh
 	mkdir -p build
 	sh mksyscalls.sh >$@.tmp && mv $@.tmp $@
 
+# SYSTAB_NATIVE: only this arch's columns of build/syscalls.h (and its
+# compat arches'), 3 KB less; the unit tests and fuzzers keep them all.
 ocimin: $(SRC) ocimin.h build/include/jsmn.h build/syscalls.h
-	$(CC) $(CFLAGS) $(OCI_CFLAGS) $(LDFLAGS) $(OCI_LDFLAGS) -o $@ $(SRC)
+	$(CC) $(CFLAGS) $(OCI_CFLAGS) -DSYSTAB_NATIVE $(LDFLAGS) $(OCI_LDFLAGS) -o $@ $(SRC)
 
 t/probe: t/probe.c build/include/jsmn.h
 	$(CC) $(CFLAGS) $(OCI_CFLAGS) $(LDFLAGS) $(OCI_LDFLAGS) -o $@ t/probe.c
 
-t/unit-json: t/unit-json.c json.c ocimin.h build/include/jsmn.h
+t/unit-json: t/unit-json.c t/unit.h json.c ocimin.h build/include/jsmn.h
 	$(CC) $(CFLAGS) $(OCI_CFLAGS) $(LDFLAGS) $(OCI_LDFLAGS) -o $@ t/unit-json.c json.c
 
-t/unit-seccomp: t/unit-seccomp.c seccomp.c json.c ocimin.h build/include/jsmn.h build/syscalls.h
+t/unit-seccomp: t/unit-seccomp.c t/unit.h seccomp.c json.c ocimin.h build/include/jsmn.h build/syscalls.h
 	$(CC) $(CFLAGS) $(OCI_CFLAGS) $(LDFLAGS) $(OCI_LDFLAGS) -o $@ t/unit-seccomp.c seccomp.c json.c
 
 t/seccomp-listener: t/seccomp-listener.c build/include/jsmn.h

@@ -22,7 +22,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,10 +246,11 @@ static const char *cgroup2_mount(void)
 	if (!(f = fopen("/proc/self/mountinfo", "re")))
 		return mnt;
 	while (fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
+		const char *sep = oci_find(line, " - ");
 
 		if (!sep || strncmp(sep + 3, "cgroup2 ", 8) ||
-		    sscanf(line, "%*s %*s %*s %4095s %4095s", root, point) != 2 ||
+		    !oci_word(line, 3, root, sizeof(root)) ||
+		    !oci_word(line, 4, point, sizeof(point)) ||
 		    strcmp(root, "/"))
 			continue;
 		unoctal(point);
@@ -291,7 +291,7 @@ static int slice_path(char *buf, size_t len, const char *slice, const char *what
 
 	if (!strcmp(slice, "-.slice"))
 		return 0;
-	if (slice[0] == '-' || strstr(slice, "--") || slice[n - 1] == '-' || n >= sizeof(part))
+	if (slice[0] == '-' || oci_find(slice, "--") || slice[n - 1] == '-' || n >= sizeof(part))
 		return oci_err("%s: invalid slice name \"%s\"", what, slice);
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && slice[i] != '-')
@@ -380,20 +380,21 @@ static unsigned needed(const struct resources *r, const char **what)
 /* Why controller c is not in dir's cgroup.controllers. */
 static void why_missing(int c, const char *dir, const char *mnt, char *buf, size_t len)
 {
-	char line[256], name[64];
-	int hier, enabled;
+	char line[256], name[64], hier[16], enabled[16];
 	FILE *f = fopen("/proc/cgroups", "re");
 
 	snprintf(buf, len, "the parent cgroup does not enable it in its cgroup.subtree_control");
 	if (!strcmp(dir, mnt))
 		snprintf(buf, len, "this kernel does not have it");
 	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %d %*d %d", name, &hier, &enabled) != 3 ||
+		if (!oci_word(line, 0, name, sizeof(name)) ||
+		    !oci_word(line, 1, hier, sizeof(hier)) ||
+		    !oci_word(line, 3, enabled, sizeof(enabled)) ||
 		    strcmp(name, ctl_names[c].v1))
 			continue;
-		if (!enabled)
+		if (!atoi(enabled))
 			snprintf(buf, len, "it is disabled on this kernel's command line");
-		else if (hier)
+		else if (atoi(hier))
 			snprintf(buf, len, "on this host it is bound to cgroup v1");
 		break;
 	}
@@ -888,20 +889,64 @@ static int set_memory(const struct cg *cg, const struct resources *r, bool updat
 	return 0;
 }
 
+#define LN2 0.693147180559945309417
+#define LN10 2.30258509299404568402
+
+/* ln(m) for m in [sqrt(1/2), sqrt(2)): 2 atanh((m - 1) / (m + 1)), a
+ * series in t^2 < 0.03, so 20 terms are past double precision. */
+static double ln_near1(double m)
+{
+	double t = (m - 1) / (m + 1), t2 = t * t, sum = 0;
+
+	for (int k = 39; k > 0; k -= 2)
+		sum = sum * t2 + 1.0 / k;
+	return 2 * t * sum;
+}
+
+/* 10^e for e >= 0: 2^k e^x with x in [0, ln 2), e^x by its series. */
+static double pow10_pos(double e)
+{
+	double x = e * LN10, term = 1, sum = 1;
+	int k = (int)(x / LN2);
+
+	x -= k * LN2;
+	for (int j = 1; j < 24; j++) {
+		term *= x / j;
+		sum += term;
+	}
+	while (k-- > 0)
+		sum *= 2;
+	return sum;
+}
+
 /* cpu.shares (2..262144, default 1024) to cpu.weight (1..10000, default
  * 100): the quadratic in log2(shares) of runc >= 1.3.2 and crun >= 1.23,
- * which keeps the minimum, the default and the maximum where they were. */
+ * which keeps the minimum, the default and the maximum where they were.
+ * Without libm's log2 and pow (11 KB of the binary): these series are
+ * within 6e-11 of them, 1024 is the only input whose 10^e is an integer
+ * and every other one is 2e-6 or more from one, so the ceiling is runc's
+ * for every input (checked for all of 2..262144 against libm). */
 static uint64_t shares_to_weight(uint64_t shares)
 {
-	double l, e;
+	int n;
+	double m, l, e, w;
+	uint64_t r;
 
 	if (shares <= 2)
 		return 1;
 	if (shares >= 262144)
 		return 10000;
-	l = log2((double)shares);
+	n = 63 - __builtin_clzll(shares);
+	m = (double)shares / (double)(UINT64_C(1) << n);
+	if (m > 1.4142135623730951) {
+		m /= 2;
+		n++;
+	}
+	l = n + ln_near1(m) / LN2;
 	e = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
-	return (uint64_t)ceil(pow(10, e));
+	w = pow10_pos(e) - 1e-9;
+	r = (uint64_t)w;
+	return r + (r < w);
 }
 
 /* cpu.max is "QUOTA PERIOD"; what the resources leave out is runc's
@@ -909,14 +954,16 @@ static uint64_t shares_to_weight(uint64_t shares)
 static int set_cpu_max(const struct cg *cg, const struct resources *r, bool update)
 {
 	int64_t q = unset0(r->cpu_quota), p = unset0(r->cpu_period);
-	char cur[64] = "max 100000", quota[32] = "max", val[64];
+	char cur[64] = "max 100000", quota[32] = "max", val[64], num[32];
 	unsigned long long period = 100000;
 
 	if (!q && !p)
 		return 0;
 	if (update && read_at(cg->fd, "cpu.max", cur, sizeof(cur)) < 0)
 		return oci_syserr("read %s/cpu.max", cg->dir);
-	sscanf(cur, "%31s %llu", quota, &period);
+	oci_word(cur, 0, quota, sizeof(quota));
+	if (oci_word(cur, 1, num, sizeof(num)))
+		period = strtoull(num, NULL, 10);
 	if (q || !update)
 		limit_str(quota, sizeof(quota), q > 0 ? q : -1);
 	if (p)
@@ -1595,7 +1642,7 @@ static bool probe_v1_mounted(void)
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 
 	while (f && fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
+		const char *sep = oci_find(line, " - ");
 
 		if (sep && !strncmp(sep + 3, "cgroup ", 7))
 			v1 = true;

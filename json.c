@@ -13,7 +13,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <pwd.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -180,7 +179,7 @@ static const struct name scmp_flags[] = {
 /* Mount options, sorted (features lists them in this order). Names not
  * here are filesystem options, passed on as mount(2) data like runc does. */
 enum { MO_FLAG, MO_BIND, MO_PROP, MO_ATTR, MO_IDMAP, MO_RIDMAP, MO_COPYUP };
-struct mopt { const char *name; unsigned char kind; unsigned long set, clr; };
+struct mopt { const char *name; unsigned char kind; uint32_t set, clr; };
 
 /* Recursive atime options set one atime mode, so they clear the field. */
 #define ATIME(mode) MO_ATTR, (mode), MOUNT_ATTR__ATIME
@@ -279,20 +278,29 @@ typedef void init_fn(void *obj);
 enum { K_BOOL, K_STR, K_ABS, K_BUF, K_INT, K_UINT, K_ENUM, K_FLAGS, K_BITS,
        K_STRV, K_ABSV, K_UINTV, K_KV, K_OBJ, K_ARR, K_FN };
 
+/* Some 270 of these are in the binary, so each kind's extras share one
+ * union and offsets are 16 bits (a wider one is a -Woverflow error). */
 struct field {
 	const char *key;
 	unsigned char kind;
 	bool required;
-	size_t off, size;             /* destination, its width or element size */
-	size_t cnt, has;              /* count of an array; bool set when present */
-	int64_t lo, hi;               /* K_INT range; K_STRV: lo = least count */
-	uint64_t max;                 /* K_UINT: largest value, 0 = the width's */
-	const struct field *sub;      /* K_OBJ, K_ARR: the object's properties */
-	const struct name *names;     /* K_ENUM, K_FLAGS, K_BITS */
-	const char *what;             /* noun for unknown names */
-	parse_fn *parse;              /* K_FN */
-	check_fn *check;              /* K_OBJ, K_ARR: after the object is read */
-	init_fn *init;                /* K_OBJ, K_ARR: before */
+	uint16_t off, size;           /* destination, its width or element size */
+	uint16_t cnt, has;            /* count of an array; bool set when present */
+	union {
+		struct {
+			int64_t lo, hi;       /* K_INT range; K_STRV: lo = least count */
+		};
+		uint64_t max;         /* K_UINT: largest value, 0 = the width's */
+		struct {
+			const struct name *names;  /* K_ENUM, K_FLAGS, K_BITS */
+			const char *what;     /* noun for unknown names */
+		};
+		parse_fn *parse;      /* K_FN */
+		struct {
+			const struct field *sub;   /* K_OBJ, K_ARR: the properties */
+			check_fn *check;      /* after the object is read */
+		};
+	};
 };
 
 #define AT(t, m) (offsetof(t, m) + 1)
@@ -319,6 +327,7 @@ struct field {
 #define F_FN(k, f, ...) { k, K_FN, .parse = f, __VA_ARGS__ }
 
 static int walk(struct jp *p, int i, const struct field *f, void *obj);
+static init_fn *init_of(const struct field *sub);
 
 /* ---- errors and paths ---------------------------------------------- */
 
@@ -1022,8 +1031,10 @@ static int get_kv(struct jp *p, int i, const struct field *f, void *obj)
 
 static int get_obj(struct jp *p, int i, const struct field *f, void *dst)
 {
-	if (f->init)
-		f->init(dst);
+	init_fn *init = init_of(f->sub);
+
+	if (init)
+		init(dst);
 	if (f->sub && walk(p, i, f->sub, dst) < 0)
 		return -1;
 	if (!f->sub && p->t[i].type != JSMN_OBJECT)
@@ -1033,6 +1044,7 @@ static int get_obj(struct jp *p, int i, const struct field *f, void *dst)
 
 static int get_arr(struct jp *p, int i, const struct field *f, void *obj)
 {
+	init_fn *init = init_of(f->sub);
 	int n = p->t[i].size;
 	char *v, *e;
 	size_t old;
@@ -1042,8 +1054,8 @@ static int get_arr(struct jp *p, int i, const struct field *f, void *obj)
 	for (int k = 0, j = i + 1; k < n; k++, j = skip(p, j)) {
 		e = v + k * f->size;
 		old = path_index(p, k);
-		if (f->init)
-			f->init(e);
+		if (init)
+			init(e);
 		if (walk(p, j, f->sub, e) < 0)
 			return -1;
 		p->elems = v;
@@ -1201,6 +1213,21 @@ static const struct field sched_fields[] = {
 	{ 0 }
 };
 
+/* Checked here, so that a bad list fails create, not every exec later;
+ * empty is as absent, as the spec says of final. */
+static int affinity_check(struct jp *p, void *obj)
+{
+	struct process *pr = obj;
+	const char *key[2] = { "initial", "final" }, *why;
+	char *list[2] = { pr->exec_cpu_initial, pr->exec_cpu_final };
+	cpu_set_t set;
+
+	for (int k = 0; k < 2; k++)
+		if (list[k] && *list[k] && (why = cpu_list_parse(list[k], &set)))
+			return jerr_key(p, key[k], "%s, got \"%s\"", why, list[k]);
+	return 0;
+}
+
 static const struct field affinity_fields[] = {
 	F_STR("initial", struct process, exec_cpu_initial),
 	F_STR("final", struct process, exec_cpu_final),
@@ -1225,7 +1252,7 @@ static const struct field process_fields[] = {
 	F_STR("selinuxLabel", struct process, selinux_label),
 	F_SUB("ioPriority", ioprio_fields, .has = AT(struct process, has_io_priority)),
 	F_SUB("scheduler", sched_fields, .has = AT(struct process, has_scheduler)),
-	F_SUB("execCPUAffinity", affinity_fields),
+	F_SUB("execCPUAffinity", affinity_fields, .check = affinity_check),
 	{ 0 }
 };
 
@@ -1258,8 +1285,8 @@ static void mount_option(struct mnt *m, const struct mopt *o)
 {
 	switch (o->kind) {
 	case MO_FLAG:
-		m->flags = (m->flags & ~o->clr) | o->set;
-		m->clear = (m->clear & ~o->set) | o->clr;
+		m->flags = (m->flags & ~(unsigned long)o->clr) | o->set;
+		m->clear = (m->clear & ~(unsigned long)o->set) | o->clr;
 		break;
 	case MO_BIND:
 		m->flags |= o->set;
@@ -1575,7 +1602,7 @@ static const struct field blkio_fields[] = {
 	F_INT("leafWeight", struct resources, blkio_leaf_weight, 0, UINT16_MAX),
 	F_ARR("weightDevice", struct resources, blkio_weight_device,
 	      n_blkio_weight_device, struct dev_weight, weight_fields,
-	      .init = weight_init, .check = weight_check),
+	      .check = weight_check),
 	THROTTLE("throttleReadBpsDevice", 0),
 	THROTTLE("throttleWriteBpsDevice", 1),
 	THROTTLE("throttleReadIOPSDevice", 2),
@@ -1604,7 +1631,7 @@ static const struct field network_fields[] = {
 
 static const struct field resources_fields[] = {
 	F_ARR("devices", struct resources, devices, n_devices, struct dev_rule,
-	      rule_fields, .init = rule_init),
+	      rule_fields),
 	F_SUB("memory", memory_fields),
 	F_SUB("cpu", cpu_fields),
 	F_SUB("pids", pids_fields),
@@ -1727,6 +1754,21 @@ static const struct field device_fields[] = {
 	{ 0 }
 };
 
+/* Defaults set before an object is read, by its table: a property of
+ * the object, kept out of struct field, which is then 8 bytes smaller. */
+static init_fn *init_of(const struct field *sub)
+{
+	static const struct { const struct field *sub; init_fn *init; } inits[] = {
+		{ weight_fields, weight_init }, { rule_fields, rule_init },
+		{ device_fields, device_init },
+	};
+
+	for (size_t k = 0; k < sizeof(inits) / sizeof(inits[0]); k++)
+		if (inits[k].sub == sub)
+			return inits[k].init;
+	return NULL;
+}
+
 static const struct field offset_fields[] = {
 	F_INT("secs", struct time_offset, secs, INT64_MIN, INT64_MAX),
 	F_UINT("nanosecs", struct time_offset, nanosecs, .max = 999999999),
@@ -1769,7 +1811,7 @@ static const struct field linux_fields[] = {
 	      struct idmap, idmap_fields),
 	F_SUB("timeOffsets", clock_fields, .has = AT(struct spec, has_time_offsets)),
 	F_ARR("devices", struct spec, devices, n_devices, struct device,
-	      device_fields, .init = device_init, .check = device_check),
+	      device_fields, .check = device_check),
 	F_STR("cgroupsPath", struct spec, cgroups_path),
 	F_OBJ("resources", struct spec, resources, resources_fields,
 	      .has = AT(struct spec, resources.present)),
@@ -1921,12 +1963,9 @@ static void jw_enabled(struct jw *w, const char *key, bool v)
 
 static void jw_owner(struct jw *w, uint32_t uid)
 {
-	struct passwd *pw = getpwuid(uid);
-	char buf[16];
+	char buf[256];
 
-	/* like runc: the user's name, or "#uid" when it has none */
-	snprintf(buf, sizeof(buf), "#%" PRIu32, uid);
-	jw_str(w, "owner", pw ? pw->pw_name : buf);
+	jw_str(w, "owner", owner_name(uid, buf, sizeof(buf)));
 }
 
 static void state_object(struct jw *w, const struct state *st, const char *status,
@@ -2128,6 +2167,34 @@ int process_load(const char *path, struct process *pr)
 	if (load(&p) < 0 || walk(&p, 0, process_fields, pr) < 0)
 		return -1;
 	return process_check(&p, pr);
+}
+
+/* Like runc, which reads only /etc/passwd too (no NSS): getpwuid would
+ * bring musl's nscd client and passwd parser, 3 KB, for one name. */
+const char *owner_name(uint32_t uid, char *buf, size_t size)
+{
+	char line[1024], *colon, *nr, *end;
+	FILE *f = fopen("/etc/passwd", "re");
+	bool rest = false;               /* line is the rest of a long one */
+
+	snprintf(buf, size, "#%" PRIu32, uid);
+	while (f && fgets(line, sizeof(line), f)) {
+		bool whole = strchr(line, '\n') || feof(f), mine = false;
+
+		if (!rest && (colon = strchr(line, ':')) && (nr = strchr(colon + 1, ':')) &&
+		    *++nr >= '0' && *nr <= '9') {
+			mine = strtoul(nr, &end, 10) == uid && *end == ':';
+			*colon = '\0';
+		}
+		rest = !whole;
+		if (mine) {
+			snprintf(buf, size, "%s", line);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return buf;
 }
 
 int cap_from_name(const char *name)
@@ -2397,4 +2464,38 @@ void json_event(FILE *f, const char *type, const char *id)
 	json_string(f, id);
 	fprintf(f, "}\n");
 	fflush(f);
+}
+
+/* A list of CPUs as the kernel prints them ("0-3,7") into set; NULL, or
+ * what is wrong with s. The numbers stop at 1023, the last that a
+ * cpu_set_t holds (not CPU_SETSIZE - 1: musl's CPU_SETSIZE is 128, the
+ * set's size in bytes). */
+const char *cpu_list_parse(const char *s, cpu_set_t *set)
+{
+	static const char syntax[] = "expected a list of CPUs such as \"0-3,7\"";
+	unsigned long lo, hi;
+	char *end;
+
+	CPU_ZERO(set);
+	for (;;) {
+		if (*s < '0' || *s > '9')
+			return syntax;
+		lo = hi = strtoul(s, &end, 10);
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				return syntax;
+			hi = strtoul(end + 1, &end, 10);
+		}
+		if (hi >= 8 * sizeof(*set))
+			return "expected CPUs numbered up to 1023";
+		if (lo > hi)
+			return "expected ranges that go up";
+		for (; lo <= hi; lo++)
+			CPU_SET(lo, set);
+		if (!*end)
+			return NULL;
+		if (*end != ',')
+			return syntax;
+		s = end + 1;
+	}
 }

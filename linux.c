@@ -46,17 +46,8 @@
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
 #ifndef MOUNT_ATTR_IDMAP
 #define MOUNT_ATTR_IDMAP 0x00100000
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef MOVE_MOUNT_T_EMPTY_PATH
-#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
 #endif
 #ifndef MOUNT_ATTR_SIZE_VER0   /* glibc's sys/mount.h has it (the ASan build) */
 struct mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
@@ -512,6 +503,13 @@ static int idmap_error(const struct mnt *m, const char *what)
 	if (errno == EINVAL)
 		return oci_err("mount %s on %s: %s: the filesystem or the kernel does not support idmapped mounts (Linux 5.12; tmpfs since 6.3)",
 			       m->source, m->destination, what);
+	/* open_tree's clone needs CAP_SYS_ADMIN over ocimin's mount
+	 * namespace, mount_setattr over the source's filesystem: an
+	 * unprivileged user has neither over the host's (runc refuses
+	 * idmapped mounts to a non-root caller outright) */
+	if (errno == EPERM)
+		return oci_err("mount %s on %s: %s: %s (idmapped mounts need CAP_SYS_ADMIN over the mount namespace and the source's filesystem, which an unprivileged user does not have)",
+			       m->source, m->destination, what, strerror(EPERM));
 	return oci_syserr("mount %s on %s: %s", m->source, m->destination, what);
 }
 
@@ -1062,7 +1060,7 @@ static void cgroup2_path(char *buf, size_t size, const char *sub)
 
 	buf[0] = 0;
 	while (f && fgets(line, sizeof(line), f)) {
-		if (!strstr(line, " - cgroup2 "))
+		if (!oci_find(line, " - cgroup2 "))
 			continue;
 		p = line;
 		for (int i = 0; i < 4 && p; i++)
@@ -1170,7 +1168,7 @@ static int mnt_id_of(int fd)
 	if (n <= 0)
 		return -1;
 	buf[n] = 0;
-	p = strstr(buf, "mnt_id:");
+	p = oci_find(buf, "mnt_id:");
 	return p ? atoi(p + 7) : -1;
 }
 
@@ -1706,7 +1704,9 @@ static int set_rlimits(const struct process *p)
 	for (size_t i = 0; i < p->n_rlimits; i++) {
 		struct rlimit rl = { p->rlimits[i].soft, p->rlimits[i].hard };
 
-		if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+		/* prlimit: musl's setrlimit brings its all-threads
+		 * machinery (2 KB) for kernels before 2.6.36 */
+		if (prlimit(0, p->rlimits[i].resource, &rl, NULL) < 0)
 			return oci_syserr("set rlimit %s", rlimit_name(p->rlimits[i].resource));
 	}
 	return 0;
@@ -2082,7 +2082,7 @@ static uint64_t ignored_signals(void)
 	if (n <= 0)
 		return ~0ULL;
 	buf[n] = 0;
-	p = strstr(buf, "\nSigIgn:");
+	p = oci_find(buf, "\nSigIgn:");
 	return p ? strtoull(p + 9, NULL, 16) : ~0ULL;
 }
 
@@ -2529,10 +2529,27 @@ int linux_exec_open(pid_t pid, struct exec_target *t)
 	return 0;
 }
 
-/* The pidfd says CLONE_NEWPID since Linux 5.8, the path before. */
-int linux_exec_enter_pidns(const struct exec_target *t, int saved[2])
+/* One namespace of the init: through the pidfd since Linux 5.8, the
+ * path before. -1 with errno set when setns fails, -2 when reported. */
+static int setns_init(const struct exec_target *t, int type, const char *name)
 {
 	int fd, ret;
+
+	if (setns(t->pidfd, type) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+	if ((fd = open_init_ns(t, name)) < 0)
+		return -2;
+	ret = setns(fd, type);
+	close_keep_errno(fd);
+	return ret;
+}
+
+int linux_exec_enter_pidns(struct exec_target *t, int saved[2])
+{
+	const char *name = "pid";
+	int ret;
 
 	saved[0] = saved[1] = -1;
 	if (!(t->ns & CLONE_NEWPID))
@@ -2540,24 +2557,34 @@ int linux_exec_enter_pidns(const struct exec_target *t, int saved[2])
 	saved[0] = open(child_ns[0].self, O_RDONLY | O_CLOEXEC);
 	if (saved[0] < 0)
 		return oci_syserr("open %s", child_ns[0].self);
-	if (setns(t->pidfd, CLONE_NEWPID) == 0)
-		return 0;
-	if (errno != EINVAL) {
-		oci_syserr("join the pid namespace of the container");
-	} else if ((fd = open_init_ns(t, "pid")) >= 0) {
-		ret = setns(fd, CLONE_NEWPID);
-		close_keep_errno(fd);
-		if (ret == 0)
-			return 0;
-		oci_syserr("join the pid namespace of the container");
+	ret = setns_init(t, CLONE_NEWPID, "pid");
+	/* rootless: the pid namespace is its user namespace's, which an
+	 * unprivileged ocimin may only join from inside. It stays there
+	 * (the host's is not its to enter again), the same uid to the host
+	 * for all it does next; the child then has no user namespace left
+	 * to join. */
+	if (ret == -1 && errno == EPERM && (t->ns & CLONE_NEWUSER)) {
+		name = "user";
+		if ((ret = setns_init(t, CLONE_NEWUSER, name)) == 0) {
+			t->ns &= ~CLONE_NEWUSER;
+			close(saved[0]);
+			saved[0] = -1;
+			name = "pid";
+			ret = setns_init(t, CLONE_NEWPID, name);
+		}
 	}
+	if (ret == 0)
+		return 0;
+	if (ret == -1)
+		oci_syserr("join the %s namespace of the container", name);
 	restore_ns(saved);
 	return -1;
 }
 
 int linux_exec_join(struct init_ctx *ctx, struct exec_target *t)
 {
-	groups_denied = (t->ns & CLONE_NEWUSER) && setgroups_denied(t->pid);
+	/* not from t->ns: a rootless ocimin is in the user namespace already */
+	groups_denied = setgroups_denied(t->pid);
 	/* before the mount namespace: /proc/self is the host's */
 	if (seccomp_prepare(ctx, "running") < 0 ||
 	    set_process_attrs(ctx->spec) < 0 || join_init_ns(t) < 0)
@@ -2635,9 +2662,9 @@ int linux_userns_map(const struct spec *s, pid_t pid)
  * creates in the rootfs must be owned by a mapped id (else EOVERFLOW). */
 int linux_userns_finish(const struct spec *s)
 {
-	if (setresgid(0, 0, 0) < 0 && errno != EINVAL)
+	if (syscall(SYS_setresgid, 0, 0, 0) < 0 && errno != EINVAL)
 		return oci_syserr("become root of the user namespace");
-	if (setresuid(0, 0, 0) < 0 && errno != EINVAL)
+	if (syscall(SYS_setresuid, 0, 0, 0) < 0 && errno != EINVAL)
 		return oci_syserr("become root of the user namespace");
 	for (size_t i = 0; i < LEN(child_ns); i++) {
 		const struct ns *n = ns_find(s, child_ns[i].type);
@@ -2867,11 +2894,11 @@ static void probe_pivot(struct check_item *it, size_t *n)
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 
 	while (f && fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
+		const char *sep = oci_find(line, " - ");
 
-		if (sep && sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1 &&
+		if (sep && oci_word(line, 4, point, sizeof(point)) &&
 		    !strcmp(point, "/"))
-			sscanf(sep + 3, "%63s", type);
+			oci_word(sep + 3, 0, type, sizeof(type));
 	}
 	if (f)
 		fclose(f);

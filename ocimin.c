@@ -41,7 +41,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,9 +50,11 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include "ocimin.h"
@@ -83,16 +84,33 @@ char *oci_errbuf;
 
 /* ---- errors and logging ------------------------------------------------ */
 
+/* Now in UTC. The civil date from days since 1970 by eras of 400 years
+ * (146097 days) starting in March, so that leap days end a year: what
+ * gmtime_r does, without its 1 KB of general time zone code. */
 static void rfc3339(char *buf, size_t len)
 {
 	struct timespec ts;
-	struct tm tm;
+	long long days, sec, era, doe, yoe, doy, mp;
+	int year, mon, day;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, ts.tv_nsec);
+	days = ts.tv_sec / 86400;
+	sec = ts.tv_sec % 86400;
+	if (sec < 0) {
+		sec += 86400;
+		days--;
+	}
+	days += 719468;                 /* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	year = yoe + era * 400 + (mp >= 10);
+	mon = mp < 10 ? mp + 3 : mp - 9;
+	day = doy - (153 * mp + 2) / 5 + 1;
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", year, mon, day,
+		 (int)sec / 3600, (int)sec / 60 % 60, (int)sec % 60, ts.tv_nsec);
 }
 
 static void emit(const char *level, const char *msg)
@@ -240,6 +258,32 @@ int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+const char *oci_word(const char *line, int k, char *buf, size_t size)
+{
+	static const char blanks[] = " \t\n\v\f\r";
+	size_t n;
+
+	for (line += strspn(line, blanks); k-- > 0; line += strspn(line, blanks))
+		line += strcspn(line, blanks);
+	if (!(n = strcspn(line, blanks)))
+		return NULL;
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, line, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+char *oci_find(const char *s, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *s; s++)
+		if (!strncmp(s, needle, n))
+			return (char *)s;
+	return NULL;
+}
+
 /* An id names a directory under --root: keep it to what runc allows. */
 static int check_id(const char *id)
 {
@@ -260,6 +304,30 @@ static int path_join(char *buf, size_t len, const char *a, const char *b)
 	if (n < 0 || (size_t)n >= len)
 		return oci_err("path %s/%s: too long", a, b);
 	return 0;
+}
+
+/* realpath(3) by the kernel: what /proc/self/fd says an O_PATH fd of
+ * path is. -1 with errno set. musl's realpath walks the path itself, in
+ * 1.4 KB of the binary. */
+static int real_path(const char *path, char *buf, size_t len)
+{
+	char link[32];
+	int fd = open(path, O_PATH | O_CLOEXEC), e;
+	ssize_t n = -1;
+
+	if (fd < 0)
+		return -1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, buf, len);
+	e = errno;
+	close(fd);
+	if (n > 0 && (size_t)n < len && buf[0] == '/') {
+		buf[n] = '\0';
+		return 0;
+	}
+	/* not '/': "(unreachable)/..." when path is outside our root */
+	errno = n < 0 ? e : (size_t)n >= len ? ENAMETOOLONG : ENOENT;
+	return -1;
 }
 
 static int mkdir_p(const char *path, mode_t mode)
@@ -375,13 +443,91 @@ static const char *status_of(const struct container *c)
 	return "running";
 }
 
-/* Opens <root>/<id> and reads its state.json. lock takes an exclusive
- * flock on the directory so that start, kill and delete do not race. */
-static int container_load(const char *id, struct container *c, bool lock)
+/* container_load's lock: none, waited for as long as it takes (start
+ * waits for a create in progress), or for LOCK_MS: a create stopped by
+ * a signal or hung in a hook holds it forever, and delete, which cleans
+ * up after such things, must not hang with it. */
+enum { LOCK_NONE, LOCK_WAIT, LOCK_BOUNDED };
+#define LOCK_MS 10000
+
+static const struct { char letter; const char *word; } proc_states[] = {
+	{ 'T', "stopped" }, { 't', "stopped by a debugger" }, { 'R', "running" },
+	{ 'S', "sleeping" }, { 'D', "in uninterruptible sleep" }, { 0, "state unknown" },
+};
+
+/* The process that took the flock on fd, from /proc/locks, whose lines
+ * read "N: FLOCK ADVISORY WRITE PID MAJOR:MINOR:INODE ..." (the device
+ * in hex; waiters have "->" after N:); 0 when none is found. */
+static pid_t lock_holder(int fd)
+{
+	char want[64], line[256], *tok[6], *save;
+	struct stat sb;
+	pid_t pid = 0;
+	FILE *f;
+	int n;
+
+	if (fstat(fd, &sb) < 0 || !(f = fopen("/proc/locks", "re")))
+		return 0;
+	snprintf(want, sizeof(want), "%02x:%02x:%llu", major(sb.st_dev),
+		 minor(sb.st_dev), (unsigned long long)sb.st_ino);
+	while (pid <= 0 && fgets(line, sizeof(line), f)) {
+		n = 0;
+		for (char *t = strtok_r(line, " \n", &save); t && n < 6; t = strtok_r(NULL, " \n", &save))
+			tok[n++] = t;
+		if (n == 6 && !strcmp(tok[1], "FLOCK") && !strcmp(tok[5], want))
+			pid = atoi(tok[4]);
+	}
+	fclose(f);
+	return pid > 0 ? pid : 0;
+}
+
+/* The error of a lock still held after LOCK_MS, naming who holds it so
+ * that the operator can let it finish or kill it. */
+static int lock_busy(const struct container *c)
+{
+	char path[64], comm[32] = "?", st = 0;
+	unsigned long long start;
+	pid_t pid = lock_holder(c->dirfd);
+	size_t k = 0;
+	ssize_t n;
+	int fd;
+
+	if (!pid)
+		return oci_err("lock %s: another process holds it after %d s", c->dir, LOCK_MS / 1000);
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		if ((n = read(fd, comm, sizeof(comm) - 1)) > 0)
+			comm[n - (comm[n - 1] == '\n')] = 0;
+		close(fd);
+	}
+	proc_stat(pid, &start, &st);
+	while (proc_states[k].letter && proc_states[k].letter != st)
+		k++;
+	return oci_err("lock %s: pid %d (%s, %s) holds it after %d s; let it finish or kill it",
+		       c->dir, pid, comm, proc_states[k].word, LOCK_MS / 1000);
+}
+
+static int lock_bounded(const struct container *c)
+{
+	for (int waited = 0; flock(c->dirfd, LOCK_EX | LOCK_NB) < 0; waited += 20) {
+		if (errno != EWOULDBLOCK)
+			return oci_syserr("lock %s", c->dir);
+		if (waited >= LOCK_MS)
+			return lock_busy(c);
+		usleep(20000);
+	}
+	return 0;
+}
+
+/* Opens <root>/<id> and reads its state.json. lock (LOCK_*) takes an
+ * exclusive flock on the directory so that start, kill and delete do not
+ * race. */
+static int container_load(const char *id, struct container *c, int lock)
 {
 	char path[PATH_MAX];
 
 	c->dirfd = -1;
+	c->locked = false;
 	if (check_id(id) < 0 || path_join(c->dir, sizeof(c->dir), g.root, id) < 0)
 		return -1;
 	c->dirfd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -390,9 +536,11 @@ static int container_load(const char *id, struct container *c, bool lock)
 			return oci_err("container %s does not exist", id);
 		return oci_syserr("open %s", c->dir);
 	}
-	if (lock && flock(c->dirfd, LOCK_EX) < 0)
+	if (lock == LOCK_WAIT && flock(c->dirfd, LOCK_EX) < 0)
 		return oci_syserr("lock %s", c->dir);
-	c->locked = lock;
+	if (lock == LOCK_BOUNDED && lock_bounded(c) < 0)
+		return -1;
+	c->locked = lock != LOCK_NONE;
 	if (path_join(path, sizeof(path), c->dir, "state.json") < 0)
 		return -1;
 	if (access(path, F_OK) < 0 && errno == ENOENT)
@@ -592,7 +740,11 @@ static int wait_gone(const struct state *st, int timeout_ms)
 
 /* The init's copy of the container's state, received at (6). Its
  * annotations point into the spec that ocimin parsed before forking,
- * which the init has at the same address. */
+ * which the init has at the same address. Its pid is the init's own as
+ * the container sees it (1 in a pid namespace of its own), not the
+ * host's: runtime.md (1.1) gives hooks run in the container's
+ * namespaces, createContainer and startContainer, the pid as seen by the
+ * container, and runc passes getpid() to them. */
 static struct state init_state;
 
 /* create's lock on the state dir (see CREATING): the init closes its copy,
@@ -635,6 +787,7 @@ static void hook_child(const struct hook *h, int in, int out)
 {
 	static const struct sigaction dfl = { .sa_handler = SIG_DFL };
 	char *path_only[] = { h->path, NULL };
+	struct rlimit rl;
 	sigset_t none;
 	long max;
 
@@ -644,7 +797,9 @@ static void hook_child(const struct hook *h, int in, int out)
 	if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
 		_exit(127);
 	if (sys_close_range(3, ~0U, 0) < 0)
-		for (max = sysconf(_SC_OPEN_MAX), in = 3; in < max && in < (1 << 20); in++)
+		/* sysconf(_SC_OPEN_MAX), without its 1 KB table */
+		for (max = getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ? -1 :
+		     (long)rl.rlim_cur, in = 3; in < max && in < (1 << 20); in++)
 			close(in);
 	for (int sig = 1; sig < _NSIG; sig++)
 		sigaction(sig, &dfl, NULL);
@@ -960,6 +1115,7 @@ struct create_opts {
 	const char *bundle;
 	const char *pid_file;
 	const char *console_socket;
+	const char *pidfd_socket;
 	bool no_pivot;
 	bool detach;
 	bool keep;
@@ -1045,7 +1201,7 @@ static int open_console(const char *socket_path, bool terminal, int *console_fd,
 
 	*console_fd = *relay = -1;
 	if (socket_path)
-		return (*console_fd = tty_connect(socket_path)) < 0 ? -1 : 0;
+		return (*console_fd = tty_connect(socket_path, "console socket")) < 0 ? -1 : 0;
 	if (!terminal)
 		return 0;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
@@ -1053,6 +1209,38 @@ static int open_console(const char *socket_path, bool terminal, int *console_fd,
 	*relay = sv[0];
 	*console_fd = sv[1];
 	return 0;
+}
+
+/* --pidfd-socket (runc 1.2): a pidfd of the container's init, or of the
+ * exec'd process, goes to the caller (containerd), who can then signal
+ * and wait for it with no race against pid reuse. Connected before
+ * anything is made, as runc does. */
+static int pidfd_connect(const char *path)
+{
+	int fd;
+
+	if (!path)
+		return -1;
+	if ((fd = sys_pidfd_open(getpid(), 0)) < 0)
+		return oci_syserr("use pidfd socket %s: pidfd_open (Linux 5.3)", path);
+	close(fd);
+	return tty_connect(path, "pidfd socket");
+}
+
+/* The data along the fd is runc's init type: "standard" for the init,
+ * "setns" for an exec'd process. sock -1: no --pidfd-socket. */
+static int pidfd_send(int sock, pid_t pid, const char *kind)
+{
+	int fd, ret = 0;
+
+	if (sock < 0)
+		return 0;
+	if ((fd = sys_pidfd_open(pid, 0)) < 0)
+		return oci_syserr("open a pidfd of process %d", (int)pid);
+	if (tty_send_fd(sock, fd, kind) < 0)
+		ret = oci_syserr("send the pidfd of process %d to the pidfd socket", (int)pid);
+	close(fd);
+	return ret;
 }
 
 /* create's part in the above: LISTEN_FDS and LISTEN_PID in the
@@ -1095,20 +1283,31 @@ static void init_fail(int sync_fd)
 	_exit(1);
 }
 
-/* The container's init, in the child. Never returns. */
-static void init_main(struct init_ctx *ctx, int parent_end)
+/* How both children (the init, an exec'd process) begin: errors kept for
+ * the parent to report instead of printed, the parent's fds (parent_end,
+ * other when >= 0) closed, then one byte read from sync_fd, the parent's
+ * word that it has placed the child. */
+static void child_begin(int sync_fd, int parent_end, int other)
 {
 	static char errbuf[OCI_ERRMAX];
-	struct sync_msg m = { .type = SYNC_READY };
 	char c;
 
 	oci_errbuf = errbuf;
 	close(parent_end);
-	if (create_lock >= 0)
-		close(create_lock);
-	/* (4) wait for the parent to have placed us */
-	if (read(ctx->sync_fd, &c, 1) != 1)
+	if (other >= 0)
+		close(other);
+	if (read(sync_fd, &c, 1) != 1)
 		_exit(1);
+}
+
+/* The container's init, in the child. Never returns. */
+static void init_main(struct init_ctx *ctx, int parent_end)
+{
+	struct sync_msg m = { .type = SYNC_READY };
+	char c;
+
+	/* (4) wait for the parent to have placed us */
+	child_begin(ctx->sync_fd, parent_end, create_lock);
 	debug_step("init:started");
 	if (linux_init_setup(ctx) < 0)
 		init_fail(ctx->sync_fd);
@@ -1121,7 +1320,7 @@ static void init_main(struct init_ctx *ctx, int parent_end)
 		;
 	init_start_hooks(ctx);
 	linux_init_exec(ctx);
-	dprintf(2, "ocimin: %s\n", errbuf);
+	dprintf(2, "ocimin: %s\n", oci_errbuf);
 	_exit(127);
 }
 
@@ -1140,6 +1339,7 @@ int init_create_hooks(struct init_ctx *ctx)
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)sizeof(init_state))
 		return oci_err("create container: ocimin went away during setup");
+	init_state.pid = getpid();
 	return run_hooks(ctx->spec, HOOK_CREATE_CONTAINER, &init_state, "creating");
 }
 
@@ -1258,6 +1458,40 @@ static pid_t spawn_init_userns(struct init_ctx *ctx, int sv[2])
 	return pid;
 }
 
+/* fork(), with the child born in the cgroup ctx->cgroup_fd (clone3
+ * CLONE_INTO_CGROUP, Linux 5.7): no window outside it, and no write to
+ * cgroup.procs, whose migration waits for an RCU grace period on the
+ * cgroup threadgroup lock (milliseconds on a busy host). Where clone3 or
+ * the flag is refused, fork() and cgroup_enter() do it, and report why.
+ * musl's cached tid stays the parent's in such a child: the init uses
+ * no threads, raise() or abort() before its exec. */
+static pid_t fork_init(struct init_ctx *ctx, int saved[2])
+{
+	struct oci_clone_args args = {
+		.flags = OCI_CLONE_INTO_CGROUP, .exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)ctx->cgroup_fd,
+	};
+	pid_t pid;
+
+	if (ctx->cgroup_fd >= 0) {
+		pid = sys_clone3(&args);
+		if (pid >= 0) {
+			ctx->cgroup_placed = true;
+			return pid;
+		}
+		/* A first fork into a new pid namespace that fails once its
+		 * pid 1 was given out (pids.max reached in the cgroup) leaves
+		 * a namespace where no fork succeeds again: fresh ones */
+		if (errno != ENOSYS && (linux_restore_ns(saved) < 0 ||
+					linux_enter_child_ns(ctx->spec, saved) < 0))
+			return -1;
+	}
+	pid = fork();
+	if (pid < 0)
+		oci_syserr("fork container init");
+	return pid;
+}
+
 /* Forks the init into its pid and time namespaces. */
 static pid_t spawn_init(struct init_ctx *ctx, int sv[2])
 {
@@ -1275,18 +1509,19 @@ static pid_t spawn_init(struct init_ctx *ctx, int sv[2])
 		linux_idmap_release();
 		return -1;
 	}
-	pid = fork();
+	pid = fork_init(ctx, saved);
 	if (pid == 0) {
-		/* ocimin's own pid and time namespaces: no fd of the host's
-		 * for a container process to find in the init (CVE-2024-21626) */
+		/* ocimin's own pid and time namespaces and the cgroup: no fd
+		 * of the host's for a container process to find in the init
+		 * (CVE-2024-21626) */
 		for (int k = 0; k < 2; k++)
 			if (saved[k] >= 0)
 				close(saved[k]);
+		if (ctx->cgroup_fd >= 0)
+			close(ctx->cgroup_fd);
 		ctx->sync_fd = sv[1];
 		init_main(ctx, sv[0]);
 	}
-	if (pid < 0)
-		oci_syserr("fork container init");
 	linux_idmap_release();
 	if (linux_restore_ns(saved) < 0 && pid > 0) {
 		kill(pid, SIGKILL);
@@ -1384,16 +1619,17 @@ static int container_create(struct create_opts *o, struct container *c,
 			    pid_t *pidp, int *fifo_fd, const struct spec **specp)
 {
 	static struct spec spec;
-	struct init_ctx ctx = { .spec = &spec, .fifo_fd = -1, .sync_fd = -1, .console_fd = -1 };
+	struct init_ctx ctx = { .spec = &spec, .fifo_fd = -1, .sync_fd = -1, .console_fd = -1,
+				.cgroup_fd = -1 };
 	char bundle[PATH_MAX], config[PATH_MAX];
-	int sv[2] = { -1, -1 }, ret = -1;
+	int sv[2] = { -1, -1 }, pidfd_sock = -1, ret = -1;
 	bool cgroup_made = false, hooked = false;
 	pid_t pid = -1;
 
 	o->relay = o->master = -1;
 	if (check_id(o->id) < 0)
 		return -1;
-	if (!realpath(o->bundle, bundle))
+	if (real_path(o->bundle, bundle, sizeof(bundle)) < 0)
 		return oci_syserr("open bundle %s", o->bundle);
 	o->bundle = bundle;
 	if (path_join(config, sizeof(config), bundle, "config.json") < 0 ||
@@ -1438,10 +1674,16 @@ static int container_create(struct create_opts *o, struct container *c,
 	ctx.id = o->id;
 	if (create_io(o, &spec, &ctx) < 0)
 		goto out;
+	if (o->pidfd_socket && (pidfd_sock = pidfd_connect(o->pidfd_socket)) < 0)
+		goto out;
 	init_step = mmap(NULL, STEP_MAX, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (init_step == MAP_FAILED)
 		init_step = NULL;
+	if (c->st.cgroup[0])
+		ctx.cgroup_fd = open(c->st.cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	pid = spawn_init(&ctx, sv);
+	if (ctx.cgroup_fd >= 0)
+		close(ctx.cgroup_fd);
 	if (pid < 0)
 		goto out;
 	close(sv[1]);
@@ -1452,10 +1694,13 @@ static int container_create(struct create_opts *o, struct container *c,
 	if (state_save(c) < 0)
 		goto out;
 	debug_step("create:forked");
-	if (cgroup_enter(c->st.cgroup, pid) < 0 || sync_init(sv[0], c, &spec, &hooked) < 0)
+	if ((!ctx.cgroup_placed && cgroup_enter(c->st.cgroup, pid) < 0) ||
+	    sync_init(sv[0], c, &spec, &hooked) < 0)
 		goto out;
 	debug_step("create:synced");
 	if (o->relay >= 0 && (o->master = tty_recv(o->relay)) < 0)
+		goto out;
+	if (pidfd_send(pidfd_sock, pid, "standard") < 0)
 		goto out;
 	if (o->pid_file && write_pid_file(o->pid_file, pid) < 0)
 		goto out;
@@ -1489,6 +1734,8 @@ out:
 		close(ctx.console_fd);
 	if (o->relay >= 0)
 		close(o->relay);
+	if (pidfd_sock >= 0)
+		close(pidfd_sock);
 	if (ret < 0) {
 		if (pid > 0) {
 			kill(pid, SIGKILL);
@@ -1575,7 +1822,8 @@ static int parse_preserve(const char *s)
 	return n;
 }
 
-enum { O_NO_PIVOT = 256, O_NO_KEYRING, O_PRESERVE, O_KEEP, O_FORMAT, O_ROOTLESS };
+enum { O_NO_PIVOT = 256, O_NO_KEYRING, O_PRESERVE, O_KEEP, O_FORMAT, O_ROOTLESS,
+       O_PIDFD_SOCKET };
 
 static const struct option create_options[] = {
 	{ "bundle", required_argument, NULL, 'b' },
@@ -1586,6 +1834,13 @@ static const struct option create_options[] = {
 	{ "preserve-fds", required_argument, NULL, O_PRESERVE },
 	{ "detach", no_argument, NULL, 'd' },
 	{ "keep", no_argument, NULL, O_KEEP },
+	{ "pidfd-socket", required_argument, NULL, O_PIDFD_SOCKET },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 }
+};
+
+/* the options of a command that takes none but --help */
+static const struct option help_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 }
 };
@@ -1603,6 +1858,7 @@ static void set_create(int c, const char *v, void *arg)
 	case O_PRESERVE: o->preserve_fds = parse_preserve(v); break;
 	case 'd': o->detach = true; break;
 	case O_KEEP: o->keep = true; break;
+	case O_PIDFD_SOCKET: o->pidfd_socket = v; break;
 	}
 }
 
@@ -1677,7 +1933,7 @@ fail:
 static int cmd_start(int argc, char **argv)
 {
 	struct container c;
-	const char *id = one_id(argc, argv, parse_opts(argc, argv, create_options + 8, "+h", NULL, NULL));
+	const char *id = one_id(argc, argv, parse_opts(argc, argv, help_options, "+h", NULL, NULL));
 
 	if (!id || id == help_shown)
 		return id ? 0 : 2;
@@ -1751,7 +2007,7 @@ static int cmd_run(int argc, char **argv)
 static int cmd_state(int argc, char **argv)
 {
 	struct container c;
-	const char *id = one_id(argc, argv, parse_opts(argc, argv, create_options + 8, "+h", NULL, NULL));
+	const char *id = one_id(argc, argv, parse_opts(argc, argv, help_options, "+h", NULL, NULL));
 
 	if (!id || id == help_shown)
 		return id ? 0 : 2;
@@ -1817,10 +2073,11 @@ static int cmd_delete(int argc, char **argv)
 	/* quiet with --force: a create that died early leaves a dir without
 	 * state.json, which is removed */
 	oci_errbuf = force ? err : NULL;
-	loaded = container_load(id, &c, true);
+	loaded = container_load(id, &c, LOCK_BOUNDED);
 	oci_errbuf = NULL;
+	/* never without the lock: its holder may be a create still going */
 	if (loaded < 0) {
-		if (!force || c.dirfd < 0 || path_join(dir, sizeof(dir), g.root, id) < 0)
+		if (!force || !c.locked || path_join(dir, sizeof(dir), g.root, id) < 0)
 			return err[0] ? oci_err("%s", err), 1 : 1;
 		return container_remove(dir) < 0;
 	}
@@ -1862,16 +2119,6 @@ static void set_list(int c, const char *v, void *arg)
 		o->json = true;
 	else if (strcmp(v, "table"))
 		o->bad = true;
-}
-
-static void owner_name(uint32_t uid, char *buf, size_t len)
-{
-	struct passwd *pw = getpwuid(uid);
-
-	if (pw)
-		snprintf(buf, len, "%s", pw->pw_name);
-	else
-		snprintf(buf, len, "#%u", uid);
 }
 
 static void list_table(const struct state *sts, const char **status, size_t n)
@@ -1987,7 +2234,7 @@ static int cmd_spec(int argc, char **argv)
 
 static int cmd_features(int argc, char **argv)
 {
-	int i = parse_opts(argc, argv, create_options + 8, "+h", NULL, NULL);
+	int i = parse_opts(argc, argv, help_options, "+h", NULL, NULL);
 
 	if (i < 0)
 		return i == -2 ? 0 : 2;
@@ -2010,7 +2257,7 @@ static int need_cgroup(const struct container *c)
 /* pause and resume */
 static int cmd_pause(int argc, char **argv)
 {
-	const char *id = one_id(argc, argv, parse_opts(argc, argv, create_options + 8, "+h", NULL, NULL));
+	const char *id = one_id(argc, argv, parse_opts(argc, argv, help_options, "+h", NULL, NULL));
 	bool pause = !strcmp(current->name, "pause");
 	struct container c;
 	const char *status;
@@ -2228,21 +2475,28 @@ static long long parse_duration(const char *s)
 		{ "m", 60000 }, { "h", 3600000 },
 	};
 	double total = 0;
-	char *end;
 
 	while (*s) {
-		double n = strtod(s, &end);
+		/* digits and a fraction, as Go writes them; mant / div is then
+		 * what strtod (and its 12 KB scanner) would read */
+		double mant = 0, div = 1;
+		const char *d = s += *s == '+';
 		size_t k;
 
-		if (end == s || n < 0)
+		for (; *s >= '0' && *s <= '9'; s++)
+			mant = mant * 10 + (*s - '0');
+		if (*s == '.')
+			for (s++; *s >= '0' && *s <= '9'; s++, div *= 10)
+				mant = mant * 10 + (*s - '0');
+		if (s == d || (s == d + 1 && *d == '.'))
 			return -1;
 		for (k = 0; k < sizeof(units) / sizeof(units[0]); k++)
-			if (!strncmp(end, units[k].unit, strlen(units[k].unit)))
+			if (!strncmp(s, units[k].unit, strlen(units[k].unit)))
 				break;
 		if (k == sizeof(units) / sizeof(units[0]))
 			return -1;
-		total += n * units[k].ms;
-		s = end + strlen(units[k].unit);
+		total += mant / div * units[k].ms;
+		s += strlen(units[k].unit);
 	}
 	return total >= 1 && total < 1e12 ? (long long)total : -1;
 }
@@ -2346,7 +2600,7 @@ static int cmd_events(int argc, char **argv)
  *       close-on-exec) right before its execve. */
 
 struct exec_opts {
-	const char *process, *pid_file, *console_socket, *cwd, *user;
+	const char *process, *pid_file, *console_socket, *pidfd_socket, *cwd, *user;
 	const char *apparmor, *label, *cgroup;
 	char cgroup_dir[PATH_MAX];    /* where the process goes, "" for none */
 	char **env, **caps;
@@ -2360,13 +2614,14 @@ struct exec_opts {
 };
 
 enum { E_CONSOLE = 320, E_PID_FILE, E_CWD, E_NNP, E_APPARMOR, E_LABEL,
-       E_PRESERVE, E_CGROUP, E_IGNORE_PAUSED };
+       E_PRESERVE, E_CGROUP, E_IGNORE_PAUSED, E_PIDFD_SOCKET };
 
 static const struct option exec_options[] = {
 	{ "process", required_argument, NULL, 'p' },
 	{ "detach", no_argument, NULL, 'd' },
 	{ "pid-file", required_argument, NULL, E_PID_FILE },
 	{ "console-socket", required_argument, NULL, E_CONSOLE },
+	{ "pidfd-socket", required_argument, NULL, E_PIDFD_SOCKET },
 	{ "tty", no_argument, NULL, 't' },
 	{ "cwd", required_argument, NULL, E_CWD },
 	{ "env", required_argument, NULL, 'e' },
@@ -2406,6 +2661,7 @@ static void set_exec(int c, const char *v, void *arg)
 	case 't': o->tty = true; return;
 	case E_PID_FILE: o->pid_file = v; return;
 	case E_CONSOLE: o->console_socket = v; return;
+	case E_PIDFD_SOCKET: o->pidfd_socket = v; return;
 	case E_PRESERVE: o->preserve_fds = parse_preserve(v); return;
 	case E_CGROUP: o->cgroup = v; return;
 	case E_IGNORE_PAUSED: o->ignore_paused = true; return;
@@ -2610,20 +2866,55 @@ static int exec_check(struct exec_opts *o, const struct container *c)
 	return 0;
 }
 
+/* process.execCPUAffinity: "initial" for ocimin from here on and so for
+ * the process it forks, until the process is in the container's cgroup;
+ * then "final" for the process or, with "initial" alone, every CPU (the
+ * kernel leaves those of the cgroup's cpuset), the container's default
+ * as the spec asks; untouched without either. */
+static cpu_set_t exec_cpus;
+static const char *exec_cpus_final;   /* what exec_cpus holds; NULL: unset */
+
+/* sched_setaffinity for ocimin (initial) or the process (final), with
+ * its EINVAL said in words. */
+static int exec_set_cpus(const cpu_set_t *set, const char *list, const char *which)
+{
+	if (sched_setaffinity(0, sizeof(*set), set) == 0)
+		return 0;
+	if (errno == EINVAL)
+		return oci_err("exec: set CPU affinity to %s (process.execCPUAffinity.%s): none of these CPUs is online and allowed by the cpuset",
+			       list, which);
+	return oci_syserr("exec: set CPU affinity to %s (process.execCPUAffinity.%s)", list, which);
+}
+
+static int exec_affinity(const struct process *pr)
+{
+	const char *initial = pr->exec_cpu_initial, *final = pr->exec_cpu_final, *why;
+	cpu_set_t set;
+
+	if (final && *final) {
+		if ((why = cpu_list_parse(final, &exec_cpus)))
+			return oci_err("exec: process.execCPUAffinity.final: %s, got \"%s\"", why, final);
+		exec_cpus_final = final;
+	}
+	if (!initial || !*initial)
+		return 0;
+	if (!exec_cpus_final) {
+		memset(&exec_cpus, 0xff, sizeof(exec_cpus));
+		exec_cpus_final = "every CPU";
+	}
+	if ((why = cpu_list_parse(initial, &set)))
+		return oci_err("exec: process.execCPUAffinity.initial: %s, got \"%s\"", why, initial);
+	return exec_set_cpus(&set, initial, "initial");
+}
+
 /* The process that joins the container, in the child. Never returns. */
 static void exec_main(struct init_ctx *ctx, struct exec_target *t, int parent_end,
 		      int relay)
 {
-	static char errbuf[OCI_ERRMAX];
-	char c;
-
-	oci_errbuf = errbuf;
-	close(parent_end);
-	if (relay >= 0)
-		close(relay);
 	/* (1) wait until placed in the container's cgroup */
-	if (read(ctx->sync_fd, &c, 1) != 1)
-		_exit(1);
+	child_begin(ctx->sync_fd, parent_end, relay);
+	if (exec_cpus_final && exec_set_cpus(&exec_cpus, exec_cpus_final, "final") < 0)
+		init_fail(ctx->sync_fd);
 	if (linux_exec_join(ctx, t) < 0)
 		init_fail(ctx->sync_fd);
 	debug_step("exec:joined");
@@ -2633,7 +2924,7 @@ static void exec_main(struct init_ctx *ctx, struct exec_target *t, int parent_en
 	/* the last step, which exec_sync looks for */
 	debug_step("exec:execve");
 	linux_init_exec(ctx);
-	dprintf(2, "ocimin: %s\n", errbuf);
+	dprintf(2, "ocimin: %s\n", oci_errbuf);
 	_exit(127);
 }
 
@@ -2725,11 +3016,12 @@ static int exec_start(const struct exec_opts *o, const struct container *c, stru
 				.preserve_fds = o->preserve_fds,
 				.console_socket = o->console_socket };
 	struct exec_target t = { .pidfd = -1, .root_fd = -1 };
-	int sv[2] = { -1, -1 }, relay = -1, ret = 255;
+	int sv[2] = { -1, -1 }, relay = -1, pidfd_sock = -1, ret = 255;
 	pid_t pid = -1;
 
 	ctx.id = c->st.id;
-	if (seccomp_compile(&s->seccomp, s->path, OCI_SECCOMP_ARCHES, &ctx.seccomp) < 0)
+	if (exec_affinity(&s->process) < 0 ||
+	    seccomp_compile(&s->seccomp, s->path, OCI_SECCOMP_ARCHES, &ctx.seccomp) < 0)
 		goto out;
 	if (linux_exec_open(c->st.pid, &t) < 0)
 		goto out;
@@ -2739,6 +3031,8 @@ static int exec_start(const struct exec_opts *o, const struct container *c, stru
 		goto out;
 	}
 	if (open_console(o->console_socket, s->process.terminal, &ctx.console_fd, &relay) < 0)
+		goto out;
+	if (o->pidfd_socket && (pidfd_sock = pidfd_connect(o->pidfd_socket)) < 0)
 		goto out;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		oci_syserr("exec: create sync socket");
@@ -2755,7 +3049,7 @@ static int exec_start(const struct exec_opts *o, const struct container *c, stru
 	if (ctx.console_fd >= 0)
 		close(ctx.console_fd);
 	ctx.console_fd = -1;
-	if (exec_sync(o, pid, sv[0]) < 0)
+	if (exec_sync(o, pid, sv[0]) < 0 || pidfd_send(pidfd_sock, pid, "setns") < 0)
 		goto out;
 	debug_step("exec:started");
 	if ((ret = exec_wait(o, pid, relay)) < 0)
@@ -2767,7 +3061,7 @@ out:
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
 	}
-	close_all((int[]){ t.pidfd, t.root_fd, sv[0], sv[1], relay, ctx.console_fd }, 6);
+	close_all((int[]){ t.pidfd, t.root_fd, sv[0], sv[1], relay, ctx.console_fd, pidfd_sock }, 7);
 	return ret;
 }
 
@@ -2847,16 +3141,16 @@ static int cmd_check(int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{ "create", cmd_create, "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
+	{ "create", cmd_create, "create [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--pidfd-socket SOCK] [--no-pivot] [--no-new-keyring] [--preserve-fds N] ID",
 	  "Create a container: set it up and leave its init waiting for start." },
 	{ "start", cmd_start, "start ID", "Start a created container's process." },
 	{ "state", cmd_state, "state ID", "Print a container's state as JSON." },
 	{ "kill", cmd_kill, "kill [--all] ID [SIGNAL]",
 	  "Send SIGNAL (default TERM; a name with or without SIG, or a number) to the init, or with --all to every process." },
 	{ "delete", cmd_delete, "delete [--force] ID", "Delete a stopped container; --force kills it first." },
-	{ "run", cmd_run, "run [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] [--keep] [--no-pivot] [--preserve-fds N] ID",
+	{ "run", cmd_run, "run [--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--pidfd-socket SOCK] [--detach] [--keep] [--no-pivot] [--preserve-fds N] ID",
 	  "Create and start a container, wait for it and delete it; exits with its status." },
-	{ "exec", cmd_exec, "exec [--process FILE] [--detach] [--pid-file FILE] [--console-socket SOCK] [--tty] [--cwd DIR] [--env NAME=VALUE]... [--user UID[:GID]] [--additional-gids GID]... [--cap CAP]... [--no-new-privs] [--apparmor PROFILE] [--preserve-fds N] [--cgroup SUB] [--ignore-paused] ID [--] [COMMAND [ARG]...]",
+	{ "exec", cmd_exec, "exec [--process FILE] [--detach] [--pid-file FILE] [--console-socket SOCK] [--pidfd-socket SOCK] [--tty] [--cwd DIR] [--env NAME=VALUE]... [--user UID[:GID]] [--additional-gids GID]... [--cap CAP]... [--no-new-privs] [--apparmor PROFILE] [--preserve-fds N] [--cgroup SUB] [--ignore-paused] ID [--] [COMMAND [ARG]...]",
 	  "Run a process in a created or running container; exits with its status, or 255 when ocimin fails." },
 	{ "list", cmd_list, "list [--format table|json] [--quiet]", "List containers." },
 	{ "ps", cmd_ps, "ps [--format table|json] ID", "List the processes of a container's cgroup." },

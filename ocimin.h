@@ -4,6 +4,7 @@
 #ifndef OCIMIN_H
 #define OCIMIN_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,15 @@ void debug_step(const char *name);
 
 /* write(2) until done or a real error; -1 with errno set. */
 int write_all(int fd, const void *buf, size_t len);
+
+/* Word k (from 0) of line, words split by blanks as sscanf's %s splits
+ * them, copied to buf and cut to size - 1 bytes; NULL when line has no
+ * word k. sscanf would pull musl's scanners (12 KB) into the binary. */
+const char *oci_word(const char *line, int k, char *buf, size_t size);
+
+/* strstr(3) for the short texts ocimin searches (a line of mountinfo, a
+ * status file): musl's brings a Two-Way search, 1 KB. */
+char *oci_find(const char *s, const char *needle);
 
 /* ---- the parsed config.json (json.c) -------------------------------- */
 
@@ -209,16 +219,23 @@ struct seccomp {
 /* The arches a seccomp filter of this build covers, 0-terminated: the
  * native one first, always filtered, then those the kernel also runs
  * here, filtered when linux.seccomp.architectures lists them, else killed. */
+/* OCI_SYSTAB_COLS picks their columns of build/syscalls.h, which the
+ * binary (make -DSYSTAB_NATIVE) then keeps alone. */
 #if defined(__x86_64__) && !defined(__ILP32__)
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, OCI_ARCH_X32, 0 })
+#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64) x86_64, i386, x32
 #elif defined(__aarch64__)
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, 0 })
+#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64) aarch64, arm
 #elif defined(__arm__) && !defined(__ARMEB__)
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_ARM, 0 })
+#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64) arm
 #elif defined(__i386__)
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_I386, 0 })
+#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64) i386
 #elif defined(__riscv) && __riscv_xlen == 64
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_RISCV64, 0 })
+#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64) riscv64
 #else
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ 0 })   /* no syscall table */
 #endif
@@ -277,6 +294,10 @@ int process_load(const char *path, struct process *p);
  * errors, JSON paths relative to it. path NULL: every member unset. */
 int resources_load(const char *path, struct resources *r);
 
+/* A list of CPUs ("0-3,7", process.execCPUAffinity) into *set: NULL, or
+ * what is wrong with s (to follow "expected ..." phrasing in errors). */
+const char *cpu_list_parse(const char *s, cpu_set_t *set);
+
 /* Name tables, also used for command-line flags. -1 when unknown. */
 int cap_from_name(const char *name);        /* "CAP_SYS_ADMIN" */
 const char *cap_name(int cap);              /* NULL past the table */
@@ -304,6 +325,8 @@ void json_state_write(FILE *f, const struct state *st, const char *status,
 		      bool internal);
 int json_state_read(const char *path, struct state *st);
 void json_list(FILE *f, const struct state *sts, const char **status, size_t n);
+/* The name of uid in /etc/passwd, or "#uid", in buf. */
+const char *owner_name(uint32_t uid, char *buf, size_t size);
 void json_features(FILE *f);
 void json_spec_template(FILE *f, bool rootless);
 void json_log_line(FILE *f, const char *level, const char *msg, const char *time);
@@ -330,6 +353,8 @@ struct init_ctx {
 					 goes (tty_setup), else -1 */
 	struct sock_fprog seccomp;    /* linux.seccomp compiled, len 0 if none */
 	const char *id;               /* the container's, for a seccomp listener */
+	int cgroup_fd;                /* the container's cgroup dir, or -1 */
+	bool cgroup_placed;           /* the init was born in it (clone3) */
 };
 
 /* In the parent, before fork(): sets the pid and time namespaces that the
@@ -381,7 +406,7 @@ struct exec_target {
 	int ns;                       /* CLONE_NEW* where the init is not in ours */
 };
 int linux_exec_open(pid_t pid, struct exec_target *t);
-int linux_exec_enter_pidns(const struct exec_target *t, int saved[2]);
+int linux_exec_enter_pidns(struct exec_target *t, int saved[2]);
 int linux_exec_join(struct init_ctx *ctx, struct exec_target *t);
 int linux_exec_setup(struct init_ctx *ctx);
 
@@ -399,7 +424,11 @@ int seccomp_compile(const struct seccomp *sc, const char *path,
  * devpts, and its master sent over an AF_UNIX socket as runc sends it:
  * to the caller's --console-socket, or to ocimin, which relays it in a
  * foreground run or exec. */
-int tty_connect(const char *path);         /* SOCK_STREAM, close-on-exec */
+/* SOCK_STREAM, close-on-exec; what names the socket in errors */
+int tty_connect(const char *path, const char *what);
+/* Sends fd over sock with SCM_RIGHTS, name as the data, as runc's
+ * utils.SendRawFd does; -1 with errno set. Async-signal-safe. */
+int tty_send_fd(int sock, int fd, const char *name);
 /* In the container, its root entered: makes the pty, sends the master
  * over sock (closed), makes the slave stdio and controlling terminal
  * (a new session), binds it on /dev/console when console is true. */
@@ -540,6 +569,17 @@ static inline int sys_move_mount(int from_dirfd, const char *from, int to_dirfd,
 	return syscall(SYS_move_mount, from_dirfd, from, to_dirfd, to, flags);
 }
 
+/* Their flags: linux/mount.h clashes with musl's sys/mount.h. */
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+#ifndef MOVE_MOUNT_T_EMPTY_PATH
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
+
 static inline int sys_sched_setattr(pid_t pid, void *attr, unsigned int flags)
 {
 	return syscall(SYS_sched_setattr, pid, attr, flags);
@@ -548,6 +588,19 @@ static inline int sys_sched_setattr(pid_t pid, void *attr, unsigned int flags)
 static inline int sys_ioprio_set(int which, int who, int ioprio)
 {
 	return syscall(SYS_ioprio_set, which, who, ioprio);
+}
+
+/* clone3's argument (linux/sched.h, whose CLONE_* clash with musl's) */
+struct oci_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+#define OCI_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* Without CLONE_VM and a stack, clone3 forks: the child returns here. */
+static inline long sys_clone3(struct oci_clone_args *args)
+{
+	return syscall(SYS_clone3, args, sizeof(*args));
 }
 
 static inline int sys_seccomp(unsigned int op, unsigned int flags, void *args)

@@ -23,17 +23,6 @@
 
 #include "ocimin.h"
 
-/* linux/mount.h clashes with musl's sys/mount.h */
-#ifndef OPEN_TREE_CLONE
-#define OPEN_TREE_CLONE 1
-#endif
-#ifndef MOVE_MOUNT_F_EMPTY_PATH
-#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
-#endif
-#ifndef MOVE_MOUNT_T_EMPTY_PATH
-#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
-#endif
-
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
@@ -152,21 +141,8 @@ static int bind_console(int slave)
 
 static int send_master(int sock, int master)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { (void *)ptmx_name, sizeof(ptmx_name) - 1 };
-	struct msghdr msg = {
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
-	};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &master, sizeof(int));
-	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-		if (errno != EINTR)
-			return oci_syserr("send the pty master to the console socket");
+	if (tty_send_fd(sock, master, ptmx_name) < 0)
+		return oci_syserr("send the pty master to the console socket");
 	return 0;
 }
 
@@ -216,7 +192,7 @@ out:
 
 /* ---- in ocimin --------------------------------------------------------- */
 
-int tty_connect(const char *path)
+int tty_connect(const char *path, const char *what)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = -1, pfd = -1, n;
@@ -226,12 +202,12 @@ int tty_connect(const char *path)
 		/* a long path is reached through a fd of the socket file */
 		pfd = open(path, O_PATH | O_CLOEXEC);
 		if (pfd < 0)
-			return oci_syserr("connect to console socket %s", path);
+			return oci_syserr("connect to %s %s", what, path);
 		snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", pfd);
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		oci_syserr("connect to console socket %s", path);
+		oci_syserr("connect to %s %s", what, path);
 		if (fd >= 0)
 			close(fd);
 		fd = -1;
@@ -239,6 +215,26 @@ int tty_connect(const char *path)
 	if (pfd >= 0)
 		close(pfd);
 	return fd;
+}
+
+int tty_send_fd(int sock, int fd, const char *name)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { (void *)name, strlen(name) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cbuf, .msg_controllen = sizeof(cbuf),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	while (sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
 }
 
 int tty_recv(int sock)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "../ocimin.h"
+#include "../t/unit.h"       /* ocimin.c's error functions, the seccomp builds */
 
 /* ---- json.c, with its allocations tracked ---------------------------- */
 
@@ -92,53 +93,6 @@ static void fz_release(void)
 #undef calloc
 #undef realloc
 #undef free
-
-/* ---- ocimin.c's error functions --------------------------------------- */
-
-char *oci_errbuf;
-static int n_errors;
-static char last[4096];
-
-static void keep(const char *fmt, va_list ap)
-{
-	vsnprintf(last, sizeof(last), fmt, ap);
-	n_errors++;
-}
-
-int oci_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	keep(fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-int oci_syserr(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	keep(fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-void oci_warn(const char *fmt, ...)
-{
-	char buf[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-}
-
-void oci_debug(const char *fmt, ...)
-{
-	(void)fmt;
-}
 
 int write_all(int fd, const void *buf, size_t len)
 {
@@ -270,14 +224,6 @@ static void check_bpf(const struct sock_fprog *prog)
 	}
 	CHECK(BPF_CLASS(prog->filter[prog->len - 1].code) == BPF_RET);
 }
-
-static const uint32_t *const builds[] = {
-	(const uint32_t[]){ AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, OCI_ARCH_X32, 0 },
-	(const uint32_t[]){ AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, 0 },
-	(const uint32_t[]){ AUDIT_ARCH_ARM, 0 },
-	(const uint32_t[]){ AUDIT_ARCH_I386, 0 },
-	(const uint32_t[]){ AUDIT_ARCH_RISCV64, 0 },
-};
 
 static struct spec spec;
 

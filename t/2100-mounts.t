@@ -167,11 +167,18 @@ test_expect_success 'a filesystem type the kernel does not know fails create and
 '
 
 ESC=ocimin-escape-$$
+# run_via_link N LINK TARGET DEST: container mN, whose rootfs has LINK, a
+# symlink to TARGET, mounts a tmpfs at DEST (through LINK): the probe's
+# mounts in out, the exit status in rc, so that the host is checked first.
+run_via_link() {
+	make_bundle "b$1" "[\"/probe\", \"mounts\"]" &&
+	ln -s "$3" "b$1/rootfs$2" &&
+	add_mounts "b$1" "{ \"destination\": \"$4\", \"type\": \"tmpfs\", \"source\": \"tmpfs\" }" &&
+	rc=0 && { oci run -b "b$1" "m$1" >out || rc=$?; }
+}
+
 test_expect_success 'a destination through a symlink to / stays in the rootfs' '
-	make_bundle b13 "[\"/probe\", \"mounts\"]" &&
-	ln -s / b13/rootfs/evil &&
-	add_mounts b13 "{ \"destination\": \"/evil/$ESC\", \"type\": \"tmpfs\", \"source\": \"tmpfs\" }" &&
-	rc=0 && { oci run -b b13 m13 >out || rc=$?; } &&
+	run_via_link 13 /evil / "/evil/$ESC" &&
 	test ! -e "/$ESC" &&
 	test "$rc" = 0 &&
 	test -d "b13/rootfs/$ESC" &&
@@ -180,10 +187,7 @@ test_expect_success 'a destination through a symlink to / stays in the rootfs' '
 '
 
 test_expect_success 'a destination through a relative symlink out of the rootfs stays in it' '
-	make_bundle b14 "[\"/probe\", \"mounts\"]" &&
-	ln -s ../../../../../../../../../.. b14/rootfs/up &&
-	add_mounts b14 "{ \"destination\": \"/up/$ESC\", \"type\": \"tmpfs\", \"source\": \"tmpfs\" }" &&
-	rc=0 && { oci run -b b14 m14 >out || rc=$?; } &&
+	run_via_link 14 /up ../../../../../../../../../.. "/up/$ESC" &&
 	test ! -e "/$ESC" &&
 	test "$rc" = 0 &&
 	test -d "b14/rootfs/$ESC" &&
@@ -193,10 +197,7 @@ test_expect_success 'a destination through a relative symlink out of the rootfs 
 
 test_expect_success 'a destination through a symlink to a host directory stays in the rootfs' '
 	mkdir -p outside &&
-	make_bundle b15 "[\"/probe\", \"mounts\"]" &&
-	ln -s "$TRASH/outside" b15/rootfs/hostdir &&
-	add_mounts b15 "{ \"destination\": \"/hostdir/x\", \"type\": \"tmpfs\", \"source\": \"tmpfs\" }" &&
-	rc=0 && { oci run -b b15 m15 >out || rc=$?; } &&
+	run_via_link 15 /hostdir "$TRASH/outside" /hostdir/x &&
 	test ! -e outside/x &&
 	test "$rc" = 0 &&
 	mnt_has out "$TRASH/outside/x" 4 tmpfs &&

@@ -143,4 +143,216 @@ test_expect_success 'hooks run as the user' '
 	check_nothing_left
 '
 
+# hook.sh KIND LOG: appends "KIND PID" to LOG, PID read from the state
+# on its stdin.
+cat >"$TRASH/hook.sh" <<'EOF'
+#!/bin/sh
+st=$(cat)
+echo "$1 $(printf '%s' "$st" | tr -d '\n' | sed -n 's/.*"pid"[[:space:]]*:[[:space:]]*\([0-9]*\).*/\1/p')" >>"$2"
+EOF
+chmod 755 "$TRASH/hook.sh"
+
+# hook_json KIND [PATH LOG]: a hook object running hook.sh, logging to
+# b6's shared/log (PATH and LOG for one run after pivot_root)
+hook_json() {
+	printf '{ "path": "%s", "args": [ "hook.sh", "%s", "%s" ] }' \
+		"${2:-$TRASH/hook.sh}" "$1" "${3:-$TRASH/b6/shared/log}"
+}
+
+# runtime.md: hooks read the init's pid as seen where they run, the
+# host's (`ocimin state`'s) on the host, 1 in the container's namespaces.
+test_expect_success 'hooks get the pid of the init: the host'"'"'s on the host, 1 in the container' '
+	user_bundle b6 "$WAITER" &&
+	cp hook.sh b6/rootfs/hook.sh &&
+	hooks="\"prestart\": [ $(hook_json prestart) ], \"createRuntime\": [ $(hook_json createRuntime) ],
+		\"createContainer\": [ $(hook_json createContainer) ],
+		\"startContainer\": [ $(hook_json startContainer /hook.sh /shared/log) ],
+		\"poststart\": [ $(hook_json poststart) ]" &&
+	sed "s|^{|{ \"hooks\": { $(echo $hooks) },|" b6/config.json >b6/config.new &&
+	mv b6/config.new b6/config.json && chown "$TEST_USER" b6/config.json &&
+	uoci "create -b b6 r6" &&
+	pid=$(state_field r6 pid) &&
+	printf "prestart $pid\ncreateRuntime $pid\ncreateContainer 1\n" >expect &&
+	test_cmp expect b6/shared/log &&
+	uoci "start r6" &&
+	wait_file b6/shared/started &&
+	printf "startContainer 1\npoststart $pid\n" >>expect &&
+	test_cmp expect b6/shared/log &&
+	test "$(readlink /proc/$pid/ns/pid)" != "$(readlink /proc/self/ns/pid)"
+'
+
+# ns_of PID: "type: target" of the namespaces of PID, one per line
+ns_of() {
+	for n in cgroup ipc mnt net pid time user uts; do
+		[ -e "/proc/$1/ns/$n" ] && echo "$n: $(readlink "/proc/$1/ns/$n")"
+	done
+}
+
+test_expect_success 'exec as the user joins every namespace of its container, its user namespace too' '
+	pid=$(state_field r6 pid) &&
+	ns_of "$pid" >expect &&
+	uoci "exec r6 /probe ns" >out &&
+	grep -E "^(cgroup|ipc|mnt|net|pid|time|user|uts): " out | sort >actual &&
+	test_cmp expect actual &&
+	grep -qxF "pid_for_children: $(readlink /proc/$pid/ns/pid)" out
+'
+
+test_expect_success 'exec as the user: root inside, exits with the process'"'"'s status' '
+	uoci "exec r6 /probe ids pid" >out &&
+	test_grep out "^uid: 0$" &&
+	test_grep out "^pid: [0-9]+$" &&
+	test_grep_not out "^pid: 1$" &&
+	printf "exit 42\n" >b6/shared/exit42 &&
+	test_expect_code 42 uoci "exec r6 sh /shared/exit42" &&
+	status_is r6 running
+'
+
+test_expect_success 'exec as the user: --env, --cwd and --process' '
+	uoci "exec --cwd /tmp --env NEW=1 r6 /probe cwd env" >out &&
+	test_grep out "^cwd: /tmp$" &&
+	test_grep out "^env: NEW=1$" &&
+	printf "%s\n" "{ \"terminal\": false, \"user\": { \"uid\": 0, \"gid\": 0 }," \
+		"\"args\": [ \"/probe\", \"cwd\", \"env\" ], \"cwd\": \"/shared\"," \
+		"\"env\": [ \"PATH=/bin\", \"FROM=process.json\", \"OCIMIN_TEST_MARK=$MARK\" ] }" >p.json &&
+	uoci "exec --process $TRASH/p.json r6" >out &&
+	test_grep out "^cwd: /shared$" &&
+	test_grep out "^env: FROM=process.json$" &&
+	test_grep_not out "^env: TERM="
+'
+
+test_expect_success 'exec --detach --pid-file as the user: the process is the user'"'"'s, in the container'"'"'s namespaces' '
+	mkdir -p u && chown "$TEST_USER" u &&
+	uoci "exec -d --pid-file $TRASH/u/e.pid r6 sleep 30" &&
+	epid=$(cat u/e.pid) &&
+	pid=$(state_field r6 pid) &&
+	for n in pid user mnt; do
+		test "$(readlink /proc/$epid/ns/$n)" = "$(readlink /proc/$pid/ns/$n)" || exit 1
+	done &&
+	grep "^Uid:[[:space:]]*$(id -u $TEST_USER)[[:space:]]" /proc/$epid/status &&
+	kill "$epid" &&
+	retry 100 gone "$epid"
+'
+
+RECVTTY=${RECVTTY:-$TEST_DIR/recvtty}
+
+# recv_user NAME ARGS...: recvtty ARGS as the user in the background
+# ($recv_pid), listening on u/NAME.sock once this returns, its stderr in
+# u/NAME.err
+recv_user() {
+	ru_name=$1
+	shift
+	{ as_user "'$RECVTTY' --ready u/$ru_name.ready $* u/$ru_name.sock 2>u/$ru_name.err" & recv_pid=$!; } &&
+	wait_file "u/$ru_name.ready"
+}
+
+test_expect_success '--pidfd-socket as the user: a pidfd of the exec'"'"'d process, of the init' '
+	recv_user p1 --pidfd --kill 9 &&
+	uoci "exec -d --pid-file $TRASH/u/p.pid --pidfd-socket $TRASH/u/p1.sock r6 sleep 30" &&
+	wait "$recv_pid" &&
+	test_grep u/p1.err "^recvtty: received setns: pid $(cat u/p.pid)$" &&
+	test_grep u/p1.err "^recvtty: pid $(cat u/p.pid) exited$" &&
+	recv_user p2 --pidfd &&
+	user_bundle b7 "$WAITER" &&
+	uoci "run -d --pidfd-socket $TRASH/u/p2.sock -b b7 r7" &&
+	wait "$recv_pid" &&
+	test_grep u/p2.err "^recvtty: received standard: pid $(state_field r7 pid)$" &&
+	uoci "delete -f r7" &&
+	touch b6/shared/stop &&
+	retry 100 status_is r6 stopped &&
+	uoci "delete r6" &&
+	check_nothing_left
+'
+
+# tty_bundle DIR SCRIPT: user_bundle with process.terminal and the tty
+# and stty applets
+tty_bundle() {
+	user_bundle "$1" "$2" &&
+	config_set "$1" terminal true &&
+	ln -s busybox "$1/rootfs/bin/tty" &&
+	ln -s busybox "$1/rootfs/bin/stty"
+}
+
+TTY_INFO='echo "tty: $(tty)"
+echo "fd0: $(readlink /proc/$$/fd/0)"
+echo "size: $(stty size)"
+echo "devpts: $(stat -c %d /dev/pts/ptmx) stdin: $(stat -L -c %d /proc/$$/fd/0)"
+echo ctty >/dev/tty && echo "ctty: yes"'
+
+test_expect_success 'create as the user sends the pty master to its console socket; the process'"'"'s terminal is that pty, of the container'"'"'s devpts' '
+	tty_bundle b8 "$TTY_INFO" &&
+	config_set b8 terminal "true, \"consoleSize\": { \"height\": 25, \"width\": 90 }" &&
+	recv_user c8 --out u/out8 &&
+	uoci "create --console-socket $TRASH/u/c8.sock -b b8 r8" &&
+	retry 100 test -s u/c8.err &&
+	test_grep u/c8.err "^recvtty: received /dev/ptmx: pty 0$" &&
+	uoci "start r8" &&
+	wait "$recv_pid" &&
+	tr -d "\r" <u/out8 >info8 &&
+	test_grep info8 "^tty: /dev/pts/0$" &&
+	test_grep info8 "^fd0: /dev/pts/0$" &&
+	test_grep info8 "^size: 25 90$" &&
+	test_grep info8 "^ctty: yes$" &&
+	devpts=$(sed -n "s/^devpts: \([0-9]*\) stdin: .*/\1/p" info8) &&
+	test_grep info8 "^devpts: $devpts stdin: $devpts$" &&
+	test "$devpts" != "$(stat -c %d /dev/pts/ptmx)" &&
+	retry 100 status_is r8 stopped &&
+	uoci "delete r8" &&
+	check_nothing_left
+'
+
+test_expect_success 'a foreground run as the user relays the terminal: size from its own, exit status' '
+	tty_bundle b9 "$TTY_INFO
+exit 3" &&
+	test_expect_code 3 as_user "'"'"'$RECVTTY'"'"' --exec --size 30x100 --out u/out9 -- '"'"'$OCIMIN'"'"' run -b b9 r9" &&
+	tr -d "\r" <u/out9 >info9 &&
+	test_grep info9 "^tty: /dev/pts/0$" &&
+	test_grep info9 "^size: 30 100$" &&
+	test_grep info9 "^ctty: yes$" &&
+	check_nothing_left
+'
+
+test_expect_success 'exec --tty as the user: a new pty of the container, to its console socket or relayed' '
+	user_bundle b12 "$WAITER" &&
+	ln -s busybox b12/rootfs/bin/tty &&
+	ln -s busybox b12/rootfs/bin/stty &&
+	uoci "run -d -b b12 r12" &&
+	wait_file b12/shared/started &&
+	printf "%s\n" "$TTY_INFO" >b12/shared/info &&
+	recv_user c12 --out u/out12 &&
+	uoci "exec -t -d --console-socket $TRASH/u/c12.sock r12 sh /shared/info" &&
+	wait "$recv_pid" &&
+	tr -d "\r" <u/out12 >info12 &&
+	test_grep info12 "^tty: /dev/pts/0$" &&
+	test_grep info12 "^ctty: yes$" &&
+	test_expect_code 5 as_user "'"'"'$RECVTTY'"'"' --exec --size 20x60 --out u/out13 -- '"'"'$OCIMIN'"'"' exec -t r12 sh -c \"stty size; exit 5\"" &&
+	tr -d "\r" <u/out13 >info13 &&
+	test_grep info13 "^20 60$" &&
+	uoci "delete -f r12" &&
+	check_nothing_left
+'
+
+# Idmapping a mount takes CAP_SYS_ADMIN over the mount namespace the
+# tree is cloned from (open_tree) and over the source's filesystem
+# (mount_setattr): an unprivileged user has neither on the host, on any
+# kernel (runc refuses it to a non-root caller outright). ocimin says so.
+IDMAP_ERR="clone: Operation not permitted \\(idmapped mounts need CAP_SYS_ADMIN over the mount namespace and the source.s filesystem, which an unprivileged user does not have\\)$"
+
+test_expect_success 'an idmapped mount as the user fails create, saying what it takes' '
+	mkdir -p src && touch src/f && chown -R "$TEST_USER" src &&
+	user_bundle b10 "stat -c %u /idm/f" &&
+	add_mounts b10 "{ \"destination\": \"/idm\", \"type\": \"bind\", \"source\": \"$TRASH/src\", \"options\": [ \"bind\", \"idmap\" ] }" &&
+	chown "$TEST_USER" b10/config.json &&
+	test_must_fail uoci "run -b b10 r10" 2>err &&
+	test_grep err "^ocimin: mount $TRASH/src on /idm: $IDMAP_ERR" &&
+	uid=$(id -u "$TEST_USER") &&
+	user_bundle b11 "stat -c %u /idm/f" &&
+	add_mounts b11 "{ \"destination\": \"/idm\", \"type\": \"bind\", \"source\": \"$TRASH/src\", \"options\": [ \"bind\" ],
+		\"uidMappings\": [ { \"containerID\": 0, \"hostID\": $uid, \"size\": 1 } ],
+		\"gidMappings\": [ { \"containerID\": 0, \"hostID\": $uid, \"size\": 1 } ] }" &&
+	chown "$TEST_USER" b11/config.json &&
+	test_must_fail uoci "run -b b11 r11" 2>err &&
+	test_grep err "^ocimin: mount $TRASH/src on /idm: $IDMAP_ERR" &&
+	check_nothing_left
+'
+
 test_done

@@ -2,19 +2,7 @@
 test_description='cgroup v2: where the container goes, what is left, the device filter, and limits cgroup v2 cannot honour'
 . "$(dirname "$0")/lib.sh"
 
-# The cgroup2 mount ocimin uses: /sys/fs/cgroup if it is one, else the
-# first (/sys/fs/cgroup/unified on a hybrid host).
-cg_mounts() {
-	while read -r _ _ _ cm_root cm_point cm_rest; do
-		case $cm_rest in *" - cgroup2 "*) [ "$cm_root" = / ] && echo "$cm_point";; esac
-	done </proc/self/mountinfo
-}
-CG=$(cg_mounts | grep -x /sys/fs/cgroup || cg_mounts | head -n 1)
-have_cgroup2() { [ -n "$CG" ]; }
-cg_has() { grep -qw "$1" "$CG/cgroup.controllers"; }
-
-# nothing_of ID: no state and no cgroup of container ID
-nothing_of() { check_nothing_left "$1" && test ! -e "$CG/ocimin/$1"; }
+cgroup_tests_setup
 
 # A linux.devices entry for /dev/kmsg (c 1:11): writable without any
 # capability, and not among runc's default allowed devices.
@@ -24,6 +12,14 @@ kmsg_bundle() {
 	kb_linux=$KMSG
 	[ -z "$2" ] || kb_linux="$KMSG, \"resources\": { \"devices\": [ $2 ] }"
 	make_bundle "$1" '["/probe", "write", "/dev/kmsg", "write", "/dev/null"]' "$kb_linux"
+}
+# kmsg_writes N RULES RESULT: container cgN, under RULES, writes /dev/kmsg
+# with RESULT (ok, EPERM) and /dev/null with ok
+kmsg_writes() {
+	kmsg_bundle "b$1" "$2" &&
+	oci run -b "b$1" "cg$1" >out &&
+	printf "write /dev/kmsg: %s\nwrite /dev/null: ok\n" "$3" >expect &&
+	test_cmp expect out
 }
 DENY_ALL='{ "allow": false, "access": "rwm" }'
 
@@ -146,40 +142,22 @@ test_expect_success 'with the spec'"'"'s deny-all rule the standard devices stil
 '
 
 test_expect_success 'a linux.devices node no rule allows cannot be opened, with or without rules' '
-	kmsg_bundle b12 "$DENY_ALL" &&
-	oci run -b b12 cg12 >out &&
-	printf "write /dev/kmsg: EPERM\nwrite /dev/null: ok\n" >expect &&
-	test_cmp expect out &&
-	kmsg_bundle b13 &&
-	oci run -b b13 cg13 >out &&
-	test_cmp expect out &&
+	kmsg_writes 12 "$DENY_ALL" EPERM &&
+	kmsg_writes 13 "" EPERM &&
 	nothing_of cg12 && nothing_of cg13
 '
 
 test_expect_success 'an allow rule opens a device for the access it names' '
-	kmsg_bundle b14 "$DENY_ALL, { \"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"w\" }" &&
-	oci run -b b14 cg14 >out &&
-	test_grep out "^write /dev/kmsg: ok$" &&
-	kmsg_bundle b15 "$DENY_ALL, { \"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"rm\" }" &&
-	oci run -b b15 cg15 >out &&
-	test_grep out "^write /dev/kmsg: EPERM$" &&
-	kmsg_bundle b16 "$DENY_ALL, { \"allow\": true, \"type\": \"c\", \"major\": 1, \"access\": \"w\" }" &&
-	oci run -b b16 cg16 >out &&
-	test_grep out "^write /dev/kmsg: ok$" &&
+	kmsg_writes 14 "$DENY_ALL, { \"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"w\" }" ok &&
+	kmsg_writes 15 "$DENY_ALL, { \"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"rm\" }" EPERM &&
+	kmsg_writes 16 "$DENY_ALL, { \"allow\": true, \"type\": \"c\", \"major\": 1, \"access\": \"w\" }" ok &&
 	nothing_of cg14 && nothing_of cg15 && nothing_of cg16
 '
 
 test_expect_success 'rules apply in order: the last one that matches wins' '
-	kmsg_bundle b17 "$DENY_ALL, { \"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"rw\" }, { \"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"w\" }" &&
-	oci run -b b17 cg17 >out &&
-	test_grep out "^write /dev/kmsg: EPERM$" &&
-	kmsg_bundle b18 "{ \"allow\": true, \"access\": \"rwm\" }, { \"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"w\" }" &&
-	oci run -b b18 cg18 >out &&
-	printf "write /dev/kmsg: EPERM\nwrite /dev/null: ok\n" >expect &&
-	test_cmp expect out &&
-	kmsg_bundle b19 "{ \"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"w\" }, { \"allow\": true, \"access\": \"rwm\" }" &&
-	oci run -b b19 cg19 >out &&
-	test_grep out "^write /dev/kmsg: ok$" &&
+	kmsg_writes 17 "$DENY_ALL, { \"allow\": true, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"rw\" }, { \"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"w\" }" EPERM &&
+	kmsg_writes 18 "{ \"allow\": true, \"access\": \"rwm\" }, { \"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"w\" }" EPERM &&
+	kmsg_writes 19 "{ \"allow\": false, \"type\": \"c\", \"major\": 1, \"minor\": 11, \"access\": \"w\" }, { \"allow\": true, \"access\": \"rwm\" }" ok &&
 	nothing_of cg17 && nothing_of cg18 && nothing_of cg19
 '
 

@@ -2,19 +2,13 @@
 test_description='linux.resources become cgroup v2 limits, written as runc writes them, and they hold'
 . "$(dirname "$0")/lib.sh"
 
-cg_mounts() {
-	while read -r _ _ _ cm_root cm_point cm_rest; do
-		case $cm_rest in *" - cgroup2 "*) [ "$cm_root" = / ] && echo "$cm_point";; esac
-	done </proc/self/mountinfo
-}
-CG=$(cg_mounts | grep -x /sys/fs/cgroup || cg_mounts | head -n 1)
-cg_has() { [ -n "$CG" ] && grep -qw "$1" "$CG/cgroup.controllers"; }
+cgroup_tests_setup
+
 all_controllers() {
 	for c in cpu cpuset io memory pids hugetlb; do
 		cg_has $c || return 1
 	done
 }
-nothing_of() { check_nothing_left "$1" && test ! -e "$CG/ocimin/$1"; }
 
 # limited N RESOURCES: container crN, created (not started) with them
 limited() {

@@ -2,15 +2,8 @@
 test_description='pause, resume, ps, kill --all, events, update and delete work on the container'"'"'s cgroup'
 . "$(dirname "$0")/lib.sh"
 
-cg_mounts() {
-	while read -r _ _ _ cm_root cm_point cm_rest; do
-		case $cm_rest in *" - cgroup2 "*) [ "$cm_root" = / ] && echo "$cm_point";; esac
-	done </proc/self/mountinfo
-}
-CG=$(cg_mounts | grep -x /sys/fs/cgroup || cg_mounts | head -n 1)
-have_cgroup2() { [ -n "$CG" ]; }
-cg_has() { grep -qw "$1" "$CG/cgroup.controllers"; }
-nothing_of() { check_nothing_left "$1" && test ! -e "$CG/ocimin/$1"; }
+cgroup_tests_setup
+
 # nprocs ID N: the container's cgroup holds exactly N processes
 nprocs() { test "$(wc -l <"$CG/ocimin/$1/cgroup.procs")" = "$2"; }
 

@@ -4,13 +4,25 @@ test_description='process.terminal: a pty from the container'"'"'s devpts, sent 
 
 RECVTTY=${RECVTTY:-$TEST_DIR/recvtty}
 
+# tty_applets DIR: the tty and stty applets in DIR's rootfs
+tty_applets() {
+	ln -s busybox "$1/rootfs/bin/tty" &&
+	ln -s busybox "$1/rootfs/bin/stty"
+}
+
 # tty_bundle DIR SCRIPT: make_sh_bundle with process.terminal true and
 # the tty and stty applets
 tty_bundle() {
 	make_sh_bundle "$1" "$2" &&
 	config_set "$1" terminal true &&
-	ln -s busybox "$1/rootfs/bin/tty" &&
-	ln -s busybox "$1/rootfs/bin/stty"
+	tty_applets "$1"
+}
+
+# delete_stopped ID: once ID has stopped, delete leaves nothing behind
+delete_stopped() {
+	retry 100 status_is "$1" stopped &&
+	oci delete "$1" &&
+	check_nothing_left
 }
 
 # recv SOCKET OUT: a console socket receiver in the background ($recv_pid),
@@ -65,9 +77,7 @@ test_expect_success 'create sends the pty master to the console socket; after st
 	test_grep info "^ctty: yes$" &&
 	sid=$(sed -n "s/^sid: \([0-9]*\) pid: .*/\1/p" info) &&
 	test_grep info "^sid: $sid pid: $sid$" &&
-	retry 100 status_is tty-c stopped &&
-	oci delete tty-c &&
-	check_nothing_left
+	delete_stopped tty-c
 '
 
 test_expect_success 'the pty is from the container'"'"'s devpts, not the host'"'"'s' '
@@ -87,9 +97,7 @@ test_expect_success 'consoleSize is the pty'"'"'s size; /dev/console is the pty'
 	test_grep info2 "^size: 25 90$" &&
 	stdin=$(sed -n "s/^stdin: //p" info2) &&
 	test_grep info2 "^console: $stdin$" &&
-	retry 100 status_is tty-c2 stopped &&
-	oci delete tty-c2 &&
-	check_nothing_left
+	delete_stopped tty-c2
 '
 
 test_expect_success 'what is typed into the master reaches the process' '
@@ -101,9 +109,7 @@ test_expect_success 'what is typed into the master reaches the process' '
 	wait "$recv_pid" &&
 	tr -d "\r" <out3 >got3 &&
 	test_grep got3 "^got:hello$" &&
-	retry 100 status_is tty-c3 stopped &&
-	oci delete tty-c3 &&
-	check_nothing_left
+	delete_stopped tty-c3
 '
 
 test_expect_success 'exec --tty --console-socket gives the process a new pty of the container' '
@@ -144,9 +150,7 @@ test_expect_success 'exec with a terminal and --detach but no console socket fai
 	test_expect_code 255 oci exec --console-socket "$TRASH/sock6" tty-c4 true 2>err &&
 	test_grep err "^ocimin: cannot use console socket" &&
 	touch b4/shared/stop &&
-	retry 100 status_is tty-c4 stopped &&
-	oci delete tty-c4 &&
-	check_nothing_left
+	delete_stopped tty-c4
 '
 
 test_expect_success 'a foreground run relays the terminal: size from ocimin'"'"'s, exit status' '
@@ -213,8 +217,7 @@ test_expect_success 'a relayed run forwards signals and exits with the status' '
 
 test_expect_success 'a foreground exec --tty relays a new pty of the container' '
 	make_sh_bundle b13 "$WAITER" &&
-	ln -s busybox b13/rootfs/bin/tty &&
-	ln -s busybox b13/rootfs/bin/stty &&
+	tty_applets b13 &&
 	oci run -d -b b13 tty-c13 &&
 	wait_file b13/shared/started &&
 	test_expect_code 5 env OCIMIN_TEST_MARK=$MARK "$RECVTTY" --exec --size 20x60 --out out13 -- \
@@ -223,9 +226,7 @@ test_expect_success 'a foreground exec --tty relays a new pty of the container' 
 	test_grep got13 "^/dev/pts/0$" &&
 	test_grep got13 "^20 60$" &&
 	touch b13/shared/stop &&
-	retry 100 status_is tty-c13 stopped &&
-	oci delete tty-c13 &&
-	check_nothing_left
+	delete_stopped tty-c13
 '
 
 test_done

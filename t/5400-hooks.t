@@ -54,6 +54,9 @@ kinds_run() { cut -d" " -f1 "$1/shared/log" | tr "\n" " "; }
 ns() { readlink "/proc/$1/ns/$2" | sed 's/[][]/\\&/g'; }
 HOST_NS="$(ns self pid) $(ns self mnt)"
 
+# The pid in the state a hook reads is the init's as seen where the hook
+# runs (runtime.md): the host's pid for the hooks run on the host, 1, the
+# init's pid in its own pid namespace, for those run in the container.
 test_expect_success 'create runs prestart and createRuntime on the host, then createContainer in the container' '
 	hooked_bundle b &&
 	oci create -b b c1 &&
@@ -62,7 +65,7 @@ test_expect_success 'create runs prestart and createRuntime on the host, then cr
 	test "$(kinds_run b)" = "prestart createRuntime createContainer " &&
 	test_grep b/shared/log "^prestart creating $pid $HOST_NS$" &&
 	test_grep b/shared/log "^createRuntime creating $pid $HOST_NS$" &&
-	test_grep b/shared/log "^createContainer creating $pid $cns$" &&
+	test_grep b/shared/log "^createContainer creating 1 $cns$" &&
 	test "$(ns $pid pid)" != "$(ns self pid)" &&
 	test "$(ns $pid mnt)" != "$(ns self mnt)" &&
 	test ! -e b/shared/started
@@ -73,7 +76,7 @@ test_expect_success 'start runs startContainer in the container before the paylo
 	cns="$(ns $pid pid) $(ns $pid mnt)" &&
 	oci start c1 &&
 	test "$(kinds_run b)" = "prestart createRuntime createContainer startContainer poststart " &&
-	test_grep b/shared/log "^startContainer created $pid $cns$" &&
+	test_grep b/shared/log "^startContainer created 1 $cns$" &&
 	test_grep b/shared/log "^poststart running $pid $HOST_NS$" &&
 	tr "\0" " " <"/proc/$pid/cmdline" >cmdline &&
 	test_grep cmdline "^/bin/sh /payload $"
@@ -85,6 +88,19 @@ test_expect_success 'delete runs poststop on the host once the container is gone
 	oci delete c1 &&
 	test "$(kinds_run b)" = "prestart createRuntime createContainer startContainer poststart poststop " &&
 	test_grep b/shared/log "^poststop stopped [0-9]* $HOST_NS$" &&
+	check_nothing_left
+'
+
+test_expect_success 'without a pid namespace of its own the container'"'"'s hooks read the host'"'"'s pid of the init' '
+	hooked_bundle b1 &&
+	config_set b1 namespaces "[ { \"type\": \"mount\" }, { \"type\": \"uts\" } ]" &&
+	oci create -b b1 c0 &&
+	pid=$(state_field c0 pid) &&
+	test_grep b1/shared/log "^createContainer creating $pid " &&
+	oci start c0 &&
+	test_grep b1/shared/log "^startContainer created $pid " &&
+	test_grep b1/shared/log "^poststart running $pid " &&
+	oci delete -f c0 &&
 	check_nothing_left
 '
 

@@ -41,6 +41,17 @@ dead_create() {
 	test_must_fail oci start "$1" 2>/dev/null
 }
 
+# The creates stopped below, their pids in $TRASH/stopped: one that a
+# failed test left stopped would hold its container's lock, and the
+# delete --force of test_cleanup would wait on it; killed first.
+reap_stopped() {
+	for p in $(cat "$TRASH/stopped" 2>/dev/null); do
+		grep -q -s -z -x -F -e "OCIMIN_TEST_MARK=$MARK" "/proc/$p/environ" &&
+		say "stopped create $p left: killing" && kill -9 "$p"
+	done
+	rm -f "$TRASH/stopped"
+}
+
 test_expect_success 'setup: a bundle whose payload waits' '
 	make_sh_bundle b "$WAITER"
 '
@@ -84,6 +95,7 @@ test_expect_success 'a create stopped at a step is "creating": start waits, then
 	oci_bg create -b b k-stop 2>err &&
 	unset OCIMIN_DEBUG_STOP &&
 	cpid=$oci_pid &&
+	echo $cpid >>"$TRASH/stopped" &&
 	retry 200 test_grep err "stopped at create:mounted, pid $cpid" &&
 	status_is k-stop creating &&
 	test_expect_code 255 oci exec k-stop /bin/true 2>exec.err &&
@@ -109,6 +121,7 @@ test_expect_success 'a stopped create killed for good: stopped, and delete waits
 	oci_bg create -b b k-stop2 2>err &&
 	unset OCIMIN_DEBUG_STOP &&
 	cpid=$oci_pid &&
+	echo $cpid >>"$TRASH/stopped" &&
 	retry 200 test_grep err "stopped at create:synced" &&
 	status_is k-stop2 creating &&
 	cg=$(cgroup_of k-stop2) &&
@@ -118,6 +131,36 @@ test_expect_success 'a stopped create killed for good: stopped, and delete waits
 	oci delete k-stop2 &&
 	all_gone k-stop2 "$cg"
 '
+
+# A create stopped for good (or hung in a hook) keeps its lock: delete,
+# which cleans up after such things, must neither hang on it nor pull the
+# container from under it.
+test_expect_success 'delete --force waits 10 s for the lock of a stopped create, then names its holder and changes nothing' '
+	export OCIMIN_DEBUG_STOP=create:synced/stop &&
+	oci_bg create -b b k-held 2>err &&
+	unset OCIMIN_DEBUG_STOP &&
+	cpid=$oci_pid &&
+	echo $cpid >>"$TRASH/stopped" &&
+	retry 200 test_grep err "stopped at create:synced, pid $cpid" &&
+	cg=$(cgroup_of k-held) &&
+	ipid=$(state_field k-held pid) &&
+	t0=$(date +%s) &&
+	test_expect_code 1 oci delete --force k-held 2>del.err &&
+	t1=$(date +%s) &&
+	echo "delete gave up after $((t1 - t0)) s" &&
+	test $((t1 - t0)) -ge 9 && test $((t1 - t0)) -le 20 &&
+	test_grep del.err "^ocimin: lock $ROOT/k-held: pid $cpid \(ocimin, stopped\) holds it after 10 s; let it finish or kill it$" &&
+	test "$(wc -l <del.err)" -eq 1 &&
+	status_is k-held creating &&
+	kill -0 $ipid &&
+	{ [ -z "$cg" ] || test -d "$cg"; } &&
+	kill -CONT $cpid &&
+	wait $cpid &&
+	status_is k-held created &&
+	oci delete --force k-held &&
+	all_gone k-held "$cg"
+'
+reap_stopped
 
 for step in start:fifo-written start:fifo-removed; do
 	test_expect_success "start killed at $step: the payload runs, state says running" '

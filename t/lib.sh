@@ -242,6 +242,26 @@ check_nothing_left() {
 	done
 }
 
+# ---- cgroups ----------------------------------------------------------
+
+# cgroup_tests_setup: sets CG, the cgroup2 mount ocimin uses (empty when
+# there is none): /sys/fs/cgroup if it is one, else the first
+# (/sys/fs/cgroup/unified on a hybrid host). For the 4xxx files, with the
+# helpers below.
+cgroup_tests_setup() {
+	CG=$(cgroup2_mounts | grep -x /sys/fs/cgroup || cgroup2_mounts | head -n 1)
+}
+cgroup2_mounts() {
+	while read -r _ _ _ cm_root cm_point cm_rest; do
+		case $cm_rest in *" - cgroup2 "*) [ "$cm_root" = / ] && echo "$cm_point";; esac
+	done </proc/self/mountinfo
+}
+have_cgroup2() { [ -n "$CG" ]; }
+# cg_has CONTROLLER: CG's root offers it
+cg_has() { [ -n "$CG" ] && grep -qw "$1" "$CG/cgroup.controllers"; }
+# nothing_of ID: no state and no cgroup of container ID
+nothing_of() { check_nothing_left "$1" && test ! -e "$CG/ocimin/$1"; }
+
 # ---- bundles ----------------------------------------------------------
 
 # make_rootfs DIR: a busybox root with the probe at /probe. Copied from a

@@ -6,6 +6,11 @@
  *       SCM_RIGHTS, copy what comes out of it
  *   recvtty --exec [OPTION]... CMD...   run CMD on a new pty (its stdio and
  *       controlling terminal, in a new session), copy what comes out
+ *   recvtty --pidfd [--ready FILE] [--kill SIGNUM [--kill-after FILE]]
+ *       SOCKET   take the one pidfd a runtime sends on SOCKET
+ *       (--pidfd-socket), print "recvtty: received NAME: pid N" (N from
+ *       its fdinfo); with --kill, send SIGNUM through it (once FILE
+ *       exists) and wait for the process to exit
  *
  *   --out FILE            write the output to FILE, not stdout
  *   --ready FILE          create FILE once SOCKET listens
@@ -29,13 +34,15 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
-static const char *out_path, *ready, *input_after, *resize_after;
+static const char *out_path, *ready, *input_after, *resize_after, *kill_after;
 static char *input;
 static struct winsize size, resize;
-static bool has_size, has_resize;
+static bool has_size, has_resize, pidfd_mode;
+static int kill_sig;
 
 static void die(const char *what)
 {
@@ -46,6 +53,7 @@ static void die(const char *what)
 static void usage(void)
 {
 	fprintf(stderr, "usage: recvtty [--out F] [--ready F] [--input S [--input-after F]] SOCKET\n"
+		"       recvtty --pidfd [--ready F] [--kill SIGNUM [--kill-after F]] SOCKET\n"
 		"       recvtty --exec [--out F] [--size RxC] [--resize RxC --resize-after F]\n"
 		"               [--input S [--input-after F]] CMD [ARG]...\n");
 	exit(2);
@@ -109,6 +117,49 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* The pid a pidfd refers to, from the "Pid:" line of its fdinfo: -1
+ * once the process is reaped, -2 when there is no such line (not a
+ * pidfd). */
+static long pidfd_pid(int fd)
+{
+	char path[64], line[256];
+	long pid = -2;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	if (!(f = fopen(path, "re")))
+		return -2;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %ld", &pid) == 1)
+			break;
+	fclose(f);
+	return pid;
+}
+
+/* --pidfd: what the fd is, then, with --kill, the signal through it and
+ * the wait for the exit (the pidfd polls readable). */
+static void use_pidfd(int fd, const char *name)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	long pid = pidfd_pid(fd);
+
+	if (pid == -2) {
+		fprintf(stderr, "recvtty: received %s: not a pidfd\n", name);
+		exit(1);
+	}
+	fprintf(stderr, "recvtty: received %s: pid %ld\n", name, pid);
+	if (!kill_sig)
+		return;
+	while (kill_after && access(kill_after, F_OK) < 0)
+		usleep(20000);
+	if (syscall(SYS_pidfd_send_signal, fd, kill_sig, NULL, 0) < 0)
+		die("pidfd_send_signal");
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			die("poll the pidfd");
+	fprintf(stderr, "recvtty: pid %ld exited\n", pid);
+}
+
 /* One fd, sent with a name as runc's utils.SendFile does. */
 static int recv_master(int conn)
 {
@@ -136,6 +187,10 @@ static int recv_master(int conn)
 	}
 	memcpy(&fd, CMSG_DATA(c), sizeof(int));
 	name[len] = 0;
+	if (pidfd_mode) {
+		use_pidfd(fd, name);
+		return fd;
+	}
 	if (ioctl(fd, TIOCGPTN, &n) < 0) {
 		fprintf(stderr, "recvtty: received %s: not a pty master\n", name);
 		exit(1);
@@ -251,6 +306,10 @@ int main(int argc, char **argv)
 			exec_mode = true;
 			continue;
 		}
+		if (!strcmp(o, "--pidfd")) {
+			pidfd_mode = true;
+			continue;
+		}
 		if (!v)
 			usage();
 		i++;
@@ -268,14 +327,22 @@ int main(int argc, char **argv)
 			parse_size(v, &resize), has_resize = true;
 		else if (!strcmp(o, "--resize-after"))
 			resize_after = v;
-		else
+		else if (!strcmp(o, "--kill-after"))
+			kill_after = v;
+		else if (!strcmp(o, "--kill")) {
+			if ((kill_sig = atoi(v)) <= 0)
+				usage();
+		} else
 			usage();
 	}
-	if (i >= argc || (!exec_mode && i != argc - 1) || (has_resize && !resize_after))
+	if (i >= argc || (!exec_mode && i != argc - 1) || (has_resize && !resize_after) ||
+	    (pidfd_mode && exec_mode) || (kill_sig && !pidfd_mode) || (kill_after && !kill_sig))
 		usage();
 	if (out_path && (out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		die(out_path);
 	master = exec_mode ? exec_on_pty(argv + i, &child) : listen_and_recv(argv[i]);
+	if (pidfd_mode)
+		return 0;
 	copy(master, out);
 	if (child < 0)
 		return 0;

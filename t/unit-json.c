@@ -1,7 +1,7 @@
 /* t/unit-json.c - unit tests of json.c, printing TAP. Built by
  * `make t/unit-json` from this file and json.c alone, so the error
- * functions of ocimin.c are stood in for here, keeping the last message
- * for the tests to compare. Test files go to a fresh directory under
+ * functions of ocimin.c are stood in for (t/unit.h), keeping the last
+ * message for the tests to compare. Test files go to a fresh directory under
  * $TMPDIR (or /tmp), removed at the end. */
 
 #include <errno.h>
@@ -17,73 +17,7 @@
 #include <linux/capability.h>
 #include <linux/seccomp.h>
 #include "../ocimin.h"
-
-char *oci_errbuf;
-static char last[4096];         /* the last error, as ocimin would print it */
-static int n_errors;
-
-static void keep(const char *fmt, va_list ap, int errnum)
-{
-	int n = vsnprintf(last, sizeof(last), fmt, ap);
-
-	if (errnum && n >= 0 && (size_t)n < sizeof(last))
-		snprintf(last + n, sizeof(last) - n, ": %s", strerror(errnum));
-	n_errors++;
-}
-
-int oci_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	keep(fmt, ap, 0);
-	va_end(ap);
-	return -1;
-}
-
-int oci_syserr(const char *fmt, ...)
-{
-	int errnum = errno;
-	va_list ap;
-
-	va_start(ap, fmt);
-	keep(fmt, ap, errnum);
-	va_end(ap);
-	return -1;
-}
-
-void oci_warn(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-void oci_debug(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-/* ---- TAP ------------------------------------------------------------ */
-
-static int n_tests, n_failed;
-
-__attribute__((format(printf, 2, 3)))
-static bool ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_tests++;
-	printf("%sok %d - ", cond ? "" : "not ", n_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond) {
-		n_failed++;
-		printf("#\tlast error: %s\n", last);
-	}
-	fflush(stdout);
-	return cond;
-}
+#include "unit.h"
 
 /* ---- files ---------------------------------------------------------- */
 
@@ -1106,6 +1040,5 @@ int main(void)
 	test_list();
 	test_writers();
 	cleanup();
-	printf("1..%d\n", n_tests);
-	return n_failed != 0;
+	return done_testing();
 }

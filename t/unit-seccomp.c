@@ -23,74 +23,13 @@
 #include <linux/seccomp.h>
 #include "../ocimin.h"
 #include "../build/syscalls.h"
+#include "unit.h"
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define X32_BIT 0x40000000U
 #define ARM_PRIVATE 0x0f0000U
 #define BADARCH SECCOMP_RET_KILL_PROCESS
 #define ENOSYS_RET (SECCOMP_RET_ERRNO | ENOSYS)
-
-char *oci_errbuf;
-static char last[4096];
-static int n_warnings;
-
-int oci_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last, sizeof(last), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-int oci_syserr(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last, sizeof(last), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-void oci_warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last, sizeof(last), fmt, ap);
-	va_end(ap);
-	n_warnings++;
-}
-
-void oci_debug(const char *fmt, ...)
-{
-	(void)fmt;
-}
-
-/* ---- TAP ------------------------------------------------------------ */
-
-static int n_tests, n_failed;
-
-__attribute__((format(printf, 2, 3)))
-static bool ok(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	n_tests++;
-	printf("%sok %d - ", cond ? "" : "not ", n_tests);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!cond) {
-		n_failed++;
-		printf("#\tlast message: %s\n", last);
-	}
-	fflush(stdout);
-	return cond;
-}
 
 /* ---- the arches ------------------------------------------------------ */
 
@@ -103,15 +42,6 @@ static const struct arch arches[] = {
 	{ AUDIT_ARCH_AARCH64, SYSTAB_AARCH64, 64, "aarch64" },
 	{ AUDIT_ARCH_ARM, SYSTAB_ARM, 32, "arm" },
 	{ AUDIT_ARCH_RISCV64, SYSTAB_RISCV64, 64, "riscv64" },
-};
-
-/* What a build on each native arch passes as OCI_SECCOMP_ARCHES. */
-static const uint32_t *const builds[] = {
-	(const uint32_t[]){ AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, OCI_ARCH_X32, 0 },
-	(const uint32_t[]){ AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, 0 },
-	(const uint32_t[]){ AUDIT_ARCH_ARM, 0 },
-	(const uint32_t[]){ AUDIT_ARCH_I386, 0 },
-	(const uint32_t[]){ AUDIT_ARCH_RISCV64, 0 },
 };
 
 static const struct arch *arch_of(uint32_t audit)
@@ -263,8 +193,8 @@ static bool listed(const struct seccomp *sc, uint32_t a)
 static int32_t nr_of(const char *name, int col)
 {
 	for (size_t i = 0; i < LEN(systab); i++)
-		if (!strcmp(systab[i].name, name))
-			return systab[i].nr[col];
+		if (!strcmp(systab_name(&systab[i]), name))
+			return systab_nr(&systab[i], col);
 	return -1;
 }
 
@@ -781,7 +711,7 @@ static void random_profile(struct builder *b)
 
 		r->names = b->names[b->sc.n_rules++];
 		for (size_t k = 0; k < n; k++) {
-			const char *name = rnd() % 50 ? systab[rnd() % LEN(systab)].name : "no_such_syscall";
+			const char *name = rnd() % 50 ? systab_name(&systab[rnd() % LEN(systab)]) : "no_such_syscall";
 			if (action != SECCOMP_RET_USER_NOTIF || strcmp(name, "sendmsg"))
 				r->names[r->n_names++] = (char *)name;
 		}
@@ -812,7 +742,7 @@ static void all_names_profile(struct builder *b, char ***names)
 	b_init(b, SECCOMP_RET_ERRNO, true, EPERM);
 	*names = calloc(LEN(systab) + 1, sizeof(**names));
 	for (size_t i = 0; i < LEN(systab); i++)
-		(*names)[i] = (char *)systab[i].name;
+		(*names)[i] = (char *)systab_name(&systab[i]);
 	b->rules[0] = (struct scmp_rule){ .names = *names, .n_names = LEN(systab),
 					  .action = SECCOMP_RET_ALLOW };
 	b->sc.n_rules = 1;
@@ -918,8 +848,8 @@ static void test_errors(void)
 		char names[256];
 		struct scmp_rule *r;
 
-		snprintf(names, sizeof(names), "%s %s %s", systab[3 * i].name, systab[3 * i + 1].name,
-			 systab[3 * i + 2].name);
+		snprintf(names, sizeof(names), "%s %s %s", systab_name(&systab[3 * i]),
+			 systab_name(&systab[3 * i + 1]), systab_name(&systab[3 * i + 2]));
 		r = b_rule(&b, SECCOMP_RET_ALLOW, -1, names);
 		for (int k = 0; k < 6; k++)
 			b_arg(r, k, SCMP_OP_GE, 0x100000001ULL * (k + 2), 0);
@@ -1003,6 +933,5 @@ int main(int argc, char **argv)
 	test_random();
 	if (argc > 1)
 		test_docker(argv[1]);
-	printf("1..%d\n", n_tests);
-	return n_failed != 0;
+	return done_testing();
 }
