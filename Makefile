@@ -110,7 +110,8 @@ check-asan: t/probe t/recvtty t/seccomp-listener t/enosys t/attack build/include
 # for it is installed) with Debian's cross gcc and musl-dev, installed by
 # cross/setup, into build/cross/ARCH (cross/build); dist: them and ./ocimin,
 # stripped, with SHA256SUMS and SIZES, in dist/; check-cross: their unit
-# tests under qemu-user-static, then the suite in an aarch64 VM (cross/check).
+# tests under qemu-user-static, then the suite in an aarch64 VM, then one
+# container in an armhf, an i386 and a mips64el VM (cross/check).
 cross: build/syscalls.h build/include/jsmn.h
 	sh cross/setup
 	CFLAGS='$(CFLAGS)' sh cross/build

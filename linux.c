@@ -49,6 +49,9 @@
 #ifndef MOUNT_ATTR_IDMAP
 #define MOUNT_ATTR_IDMAP 0x00100000
 #endif
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#endif
 #ifndef MOUNT_ATTR_SIZE_VER0   /* glibc's sys/mount.h has it (the ASan build) */
 struct mount_attr { uint64_t attr_set, attr_clr, propagation, userns_fd; };
 #endif
@@ -2709,6 +2712,42 @@ void linux_idmap_release(void)
 			close(idmap_trees[i]);
 	free(idmap_trees);
 	idmap_trees = NULL;
+}
+
+/* ---- ocimin's own binary (CVE-2019-5736) ------------------------------- */
+
+/* A read-only bind mount of ocimin's binary that no mount namespace holds
+ * (open_tree, Linux 5.2; mount_setattr, 5.12), as runc's bindfd was: what
+ * a container reaches through /proc/PID/exe of a process run from it
+ * cannot be opened for writing (EROFS, whatever its capabilities short of
+ * CAP_SYS_ADMIN over the host), and no mount table grows. Unlike a memfd
+ * copy, its pages are the page cache's: nothing is copied, and under an
+ * emulator no code is translated again. -1 with errno set, and nothing
+ * printed, without CAP_SYS_ADMIN or on an older kernel. */
+int linux_exe_ro_clone(void)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
+	int fd = sys_open_tree(AT_FDCWD, "/proc/self/exe", OPEN_TREE_CLONE | O_CLOEXEC);
+
+	if (fd >= 0 && sys_mount_setattr(fd, "", AT_EMPTY_PATH, &a, sizeof(a)) < 0) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Whether exe, ocimin's running binary, is one no container can write: a
+ * file on a read-only mount (a container cannot make a mount of another
+ * namespace, or a detached one, writable without CAP_SYS_ADMIN over the
+ * host, with which it needs no exploit). */
+bool linux_exe_readonly(int exe)
+{
+	struct statvfs sv;
+
+	return fstatvfs(exe, &sv) == 0 && (sv.f_flag & ST_RDONLY);
 }
 
 /* ---- ocimin check --------------------------------------------------------- */

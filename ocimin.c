@@ -1765,6 +1765,25 @@ static const struct command *current;
 
 static int print_help(const struct command *cmd);
 
+/* After getopt_long returned '?': an option it does not know, one whose
+ * value is missing, or a flag given one (then optopt is its val; 0 for
+ * an unknown long option). */
+static void option_error(const char *cmd, int argc, char **argv, const char *shorts)
+{
+	const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+
+	if (!optopt)
+		usage_error(cmd, "unknown option '%s'", arg);
+	else if (!strncmp(arg, "--", 2) && strchr(arg, '='))
+		usage_error(cmd, "option '%.*s' takes no value", (int)strcspn(arg, "="), arg);
+	else if (!strncmp(arg, "--", 2))
+		usage_error(cmd, "option '%s' needs a value", arg);
+	else if (strchr(shorts, optopt))
+		usage_error(cmd, "option '-%c' needs a value", optopt);
+	else
+		usage_error(cmd, "unknown option '-%c'", optopt);
+}
+
 /* Parses a command's options with a table; returns the index of the first
  * operand, -2 after --help, or -1 on a usage error (already reported). */
 static int parse_opts(int argc, char **argv, const struct option *opts,
@@ -1778,13 +1797,8 @@ static int parse_opts(int argc, char **argv, const struct option *opts,
 	while ((c = getopt_long(argc, argv, shorts, opts, NULL)) != -1) {
 		if (c == 'h')
 			return print_help(current), -2;
-		if (c == '?' || c == ':') {
-			if (optopt)
-				usage_error(current->name, "unknown or incomplete option '-%c'", optopt);
-			else
-				usage_error(current->name, "unknown or incomplete option '%s'", argv[optind - 1]);
-			return -1;
-		}
+		if (c == '?' || c == ':')
+			return option_error(current->name, argc, argv, shorts), -1;
 		if (set)
 			set(c, optarg, arg);
 	}
@@ -3224,7 +3238,11 @@ static int global_args(int argc, char **argv)
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+vh", global_options, NULL)) != -1) {
 		switch (c) {
-		case G_ROOT: g.root = root_given = optarg; break;
+		case G_ROOT:
+			if (!*optarg)
+				return usage_error(NULL, "--root: expected a directory, got an empty string"), -1;
+			g.root = root_given = optarg;
+			break;
 		case G_LOG: g.log_path = optarg; break;
 		case G_LOG_FORMAT:
 			if (strcmp(optarg, "json") && strcmp(optarg, "text"))
@@ -3239,7 +3257,7 @@ static int global_args(int argc, char **argv)
 			return -2;
 		case 'h': print_help(NULL); return -2;
 		default:
-			return usage_error(NULL, "unknown or incomplete option '%s'", argv[optind - 1]), -1;
+			return option_error(NULL, argc, argv, "+vh"), -1;
 		}
 	}
 	return optind;
@@ -3250,8 +3268,11 @@ static int global_args(int argc, char **argv)
  * execve, or ocimin itself run by "#!/proc/self/exe" in the image) holds
  * the host's binary, which it can reopen for writing once ocimin has
  * exited. So the commands that put processes in a container first
- * re-execute ocimin from a sealed memfd copy: all a container can reach
- * then is that copy, which no one can write. As runc and crun do. */
+ * re-execute ocimin from a read-only detached bind mount of its binary
+ * (as root: linux_exe_ro_clone) or else from a sealed memfd copy: all a
+ * container can reach then is a file no one can write through it. A
+ * binary already on a read-only mount needs neither. As runc and crun
+ * do. */
 static int clone_self(char **argv)
 {
 	static const int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
@@ -3261,10 +3282,17 @@ static int clone_self(char **argv)
 
 	if (exe < 0)
 		return oci_syserr("open /proc/self/exe");
-	if (fcntl(exe, F_GET_SEALS) == seals) {
+	if (fcntl(exe, F_GET_SEALS) == seals || linux_exe_readonly(exe)) {
 		close(exe);
 		prctl(PR_SET_NAME, "ocimin", 0, 0, 0);
 		return 0;
+	}
+	if ((mfd = linux_exe_ro_clone()) >= 0) {
+		close(exe);
+		fexecve(mfd, argv, environ);
+		oci_syserr("execute the read-only mount of ocimin");
+		close(mfd);
+		return -1;
 	}
 	/* MFD_EXEC: Linux 6.3 warns without it, older kernels refuse it */
 	mfd = memfd_create("ocimin", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);

@@ -388,6 +388,12 @@ int linux_userns_finish(const struct spec *s);
 int linux_idmap_prepare(const struct spec *s);
 void linux_idmap_release(void);
 
+/* CVE-2019-5736: a read-only, detached bind mount of ocimin's binary to
+ * re-execute from (-1 with errno where it cannot be made), and whether
+ * the running binary already is on a read-only mount. */
+int linux_exe_ro_clone(void);
+bool linux_exe_readonly(int exe);
+
 /* ocimin.c, called by linux_init_setup after the mounts and before
  * pivot_root: the init's side of the hook exchange of the protocol, then
  * the createContainer hooks. */

@@ -52,8 +52,30 @@ static void nap(void)
 	nanosleep(&ts, NULL);
 }
 
+/* Whether /proc/PID/cmdline holds WORD: what the attacker passed to the
+ * runtime it made the container run. */
+static bool cmdline_has(int pid, const char *word)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	if ((fd = open(path, O_RDONLY)) < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	for (ssize_t i = 0; i < n; i++)
+		if (!buf[i])
+			buf[i] = ' ';
+	buf[n > 0 ? n : 0] = 0;
+	return strstr(buf, word) != NULL;
+}
+
 /* The pid of a process other than us whose exe is a runtime: ocimin's
- * binary, or a memfd copy of it. */
+ * binary, a memfd copy of it, or whatever file runs with the "--log="
+ * the container's "#!/proc/self/exe --log=FIFO" script gave it (a bind
+ * mount no namespace holds reads as "/"). */
 static int runtime_pid(char *target, size_t len)
 {
 	char path[64];
@@ -72,7 +94,8 @@ static int runtime_pid(char *target, size_t len)
 		if (n <= 0)
 			continue;
 		target[n] = 0;
-		if (strstr(target, "ocimin") || strstr(target, "memfd:"))
+		if (strstr(target, "ocimin") || strstr(target, "memfd:") ||
+		    cmdline_has(p, "--log="))
 			pid = p;
 	}
 	if (d)
