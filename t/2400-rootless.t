@@ -337,6 +337,36 @@ test_expect_success 'exec --tty as the user: a new pty of the container, to its 
 # kernel (runc refuses it to a non-root caller outright). ocimin says so.
 IDMAP_ERR="clone: Operation not permitted \\(idmapped mounts need CAP_SYS_ADMIN over the mount namespace and the source.s filesystem, which an unprivileged user does not have\\)$"
 
+test_expect_success '--preserve-fds as the user passes fds 3 .. 3+N-1, nothing else' '
+	user_bundle bpf "exec /probe fds env" &&
+	as_user "'"'$OCIMIN'"' run --preserve-fds 2 -b bpf rpf1 3<bpf/config.json 4</dev/null" >out &&
+	test_grep out "^fds: 3 4$" &&
+	test_grep out "^fd 3: .*/bpf/config.json$" &&
+	as_user "'"'$OCIMIN'"' run -b bpf rpf1 3</dev/null" >out &&
+	test_grep out "^fds:$" &&
+	check_nothing_left rpf1
+'
+
+# As systemd starts a service: LISTEN_PID is the pid of the shell that
+# execs ocimin.
+test_expect_success 'socket activation as the user: LISTEN_FDS fds, then the --preserve-fds ones' '
+	printf "%s\n" "LISTEN_FDS=1 LISTEN_PID=\$\$ exec \"\$@\"" >activate.sh &&
+	as_user "sh activate.sh '"'$OCIMIN'"' run --preserve-fds 1 -b bpf rpf2 3<bpf/config.json 4</dev/null" >out &&
+	test_grep out "^fds: 3 4$" &&
+	test_grep out "^fd 3: .*/bpf/config.json$" &&
+	test_grep out "^env: LISTEN_FDS=1$" &&
+	test_grep out "^env: LISTEN_PID=1$" &&
+	check_nothing_left rpf2
+'
+
+test_expect_success '--log-format json as the user: errors as JSON lines, to --log or stderr' '
+	test_must_fail as_user "'"'$OCIMIN'"' --log $TRASH/xdg/ulog.json --log-format json state nosuch" &&
+	test_grep xdg/ulog.json "^\{.*\"level\": *\"error\".*\}$" &&
+	test_grep xdg/ulog.json "\"msg\": *\"[^\"]*nosuch" &&
+	test_must_fail as_user "'"'$OCIMIN'"' --log-format json delete nosuch" 2>err &&
+	test_grep err "^\{.*\"level\": *\"error\".*\"msg\": *\"[^\"]*nosuch.*\}$"
+'
+
 test_expect_success 'an idmapped mount as the user fails create, saying what it takes' '
 	mkdir -p src && touch src/f && chown -R "$TEST_USER" src &&
 	user_bundle b10 "stat -c %u /idm/f" &&
