@@ -52,6 +52,17 @@ reap_stopped() {
 	rm -f "$TRASH/stopped"
 }
 
+# create_stopped STEP ID: create of bundle b as ID in the background,
+# stopped by OCIMIN_DEBUG_STOP at STEP, its stderr in err; $cpid its pid,
+# kept in $TRASH/stopped for reap_stopped.
+create_stopped() {
+	export OCIMIN_DEBUG_STOP="$1/stop" &&
+	oci_bg create -b b "$2" 2>err &&
+	unset OCIMIN_DEBUG_STOP &&
+	cpid=$oci_pid &&
+	echo "$cpid" >>"$TRASH/stopped"
+}
+
 test_expect_success 'setup: a bundle whose payload waits' '
 	make_sh_bundle b "$WAITER"
 '
@@ -91,11 +102,7 @@ test_expect_success 'run killed during its create is the same: stopped, then rem
 '
 
 test_expect_success 'a create stopped at a step is "creating": start waits, then the container runs' '
-	export OCIMIN_DEBUG_STOP=create:mounted/stop &&
-	oci_bg create -b b k-stop 2>err &&
-	unset OCIMIN_DEBUG_STOP &&
-	cpid=$oci_pid &&
-	echo $cpid >>"$TRASH/stopped" &&
+	create_stopped create:mounted k-stop &&
 	retry 200 test_grep err "stopped at create:mounted, pid $cpid" &&
 	status_is k-stop creating &&
 	test_expect_code 255 oci exec k-stop /bin/true 2>exec.err &&
@@ -117,11 +124,7 @@ test_expect_success 'a create stopped at a step is "creating": start waits, then
 '
 
 test_expect_success 'a stopped create killed for good: stopped, and delete waits for no one' '
-	export OCIMIN_DEBUG_STOP=create:synced/stop &&
-	oci_bg create -b b k-stop2 2>err &&
-	unset OCIMIN_DEBUG_STOP &&
-	cpid=$oci_pid &&
-	echo $cpid >>"$TRASH/stopped" &&
+	create_stopped create:synced k-stop2 &&
 	retry 200 test_grep err "stopped at create:synced" &&
 	status_is k-stop2 creating &&
 	cg=$(cgroup_of k-stop2) &&
@@ -136,11 +139,7 @@ test_expect_success 'a stopped create killed for good: stopped, and delete waits
 # which cleans up after such things, must neither hang on it nor pull the
 # container from under it.
 test_expect_success 'delete --force waits 10 s for the lock of a stopped create, then names its holder and changes nothing' '
-	export OCIMIN_DEBUG_STOP=create:synced/stop &&
-	oci_bg create -b b k-held 2>err &&
-	unset OCIMIN_DEBUG_STOP &&
-	cpid=$oci_pid &&
-	echo $cpid >>"$TRASH/stopped" &&
+	create_stopped create:synced k-held &&
 	retry 200 test_grep err "stopped at create:synced, pid $cpid" &&
 	cg=$(cgroup_of k-held) &&
 	ipid=$(state_field k-held pid) &&
