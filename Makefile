@@ -106,12 +106,13 @@ check-asan: t/probe t/recvtty t/seccomp-listener t/enosys t/attack build/include
 
 .PHONY: fuzz check-asan
 
-# Static binaries for aarch64, armhf, i386, mips64el (riscv64 where a musl
-# for it is installed) with Debian's cross gcc and musl-dev, installed by
-# cross/setup, into build/cross/ARCH (cross/build); dist: them and ./ocimin,
-# stripped, with SHA256SUMS and SIZES, in dist/; check-cross: their unit
-# tests under qemu-user-static, then the suite in an aarch64 VM, then one
-# container in an armhf, an i386 and a mips64el VM (cross/check).
+# Static binaries for aarch64, armhf, i386, mips64el and riscv64 with
+# Debian's cross gcc and musl-dev (riscv64's musl built from Debian's
+# source package by cross/musl), installed by cross/setup, into
+# build/cross/ARCH (cross/build); dist: them and ./ocimin, stripped, with
+# SHA256SUMS and SIZES, in dist/; check-cross: their unit tests under
+# qemu-user-static, then the suite in an aarch64 VM, then one container in
+# an armhf, an i386, a mips64el and a riscv64 VM (cross/check).
 cross: build/syscalls.h build/include/jsmn.h
 	sh cross/setup
 	CFLAGS='$(CFLAGS)' sh cross/build

@@ -4,6 +4,7 @@
 # kernel's uapi headers (asm/unistd.h) with the C preprocessor, so that no
 # number is ever typed by hand. The host's multiarch headers give x86_64,
 # i386 and x32; Debian's linux-libc-dev-<arch>-cross packages give the rest.
+# mips64 is the n64 ABI (mips64el's, big-endian's numbers are the same).
 #
 #   sh mksyscalls.sh >build/syscalls.h
 #
@@ -16,15 +17,18 @@ tmp=${TMPDIR:-/tmp}/mksyscalls.$$
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp"
 
-# arch, the cpp defines its asm/unistd.h selects on, where its headers
-# may be (native multiarch dir first, then the cross package's)
+# arch, the cpp defines its asm/unistd.h selects on, the Debian package
+# of its headers, where they may be (native multiarch dir first, then the
+# cross package's). mips64's asm/unistd.h picks n64 by _MIPS_SIM, whose
+# value asm/sgidefs.h defines.
 ARCHES='
-x86_64	-D__x86_64__	/usr/include/x86_64-linux-gnu /usr/x86_64-linux-gnu/include
-i386	-D__i386__	/usr/include/x86_64-linux-gnu /usr/include/i386-linux-gnu /usr/i686-linux-gnu/include /usr/x86_64-linux-gnu/include
-x32	-D__x86_64__,-D__ILP32__	/usr/include/x86_64-linux-gnu /usr/x86_64-linux-gnu/include /usr/include/x86_64-linux-gnux32
-aarch64	-D__aarch64__	/usr/include/aarch64-linux-gnu /usr/aarch64-linux-gnu/include
-arm	-D__arm__,-D__ARM_EABI__	/usr/include/arm-linux-gnueabihf /usr/arm-linux-gnueabihf/include /usr/include/arm-linux-gnueabi /usr/arm-linux-gnueabi/include
-riscv64	-D__riscv,-D__riscv_xlen=64,-D__LP64__,-D__SIZEOF_POINTER__=8	/usr/include/riscv64-linux-gnu /usr/riscv64-linux-gnu/include
+x86_64	-D__x86_64__	linux-libc-dev	/usr/include/x86_64-linux-gnu /usr/x86_64-linux-gnu/include
+i386	-D__i386__	linux-libc-dev	/usr/include/x86_64-linux-gnu /usr/include/i386-linux-gnu /usr/i686-linux-gnu/include /usr/x86_64-linux-gnu/include
+x32	-D__x86_64__,-D__ILP32__	linux-libc-dev	/usr/include/x86_64-linux-gnu /usr/x86_64-linux-gnu/include /usr/include/x86_64-linux-gnux32
+aarch64	-D__aarch64__	linux-libc-dev-arm64-cross	/usr/include/aarch64-linux-gnu /usr/aarch64-linux-gnu/include
+arm	-D__arm__,-D__ARM_EABI__	linux-libc-dev-armhf-cross	/usr/include/arm-linux-gnueabihf /usr/arm-linux-gnueabihf/include /usr/include/arm-linux-gnueabi /usr/arm-linux-gnueabi/include
+riscv64	-D__riscv,-D__riscv_xlen=64,-D__LP64__,-D__SIZEOF_POINTER__=8	linux-libc-dev-riscv64-cross	/usr/include/riscv64-linux-gnu /usr/riscv64-linux-gnu/include
+mips64	-D__mips__,-D__mips64,-D__MIPSEL__,-D_MIPS_SZLONG=64,-D_MIPS_SIM=_MIPS_SIM_ABI64	linux-libc-dev-mips64el-cross	/usr/include/mips64el-linux-gnuabi64 /usr/mips64el-linux-gnuabi64/include /usr/mips64-linux-gnuabi64/include
 '
 
 find_dir() {
@@ -36,12 +40,13 @@ find_dir() {
 
 # one_arch ARCH DEFINES DIR: "name number" lines, numbers in decimal.
 # -undef keeps the host's own predefines (__x86_64__, __LP64__) out.
+# mips64's reservedNNN only hold numbers that no syscall has.
 one_arch() {
 	defs=$(echo "$2" | tr ',' ' ')
 	# shellcheck disable=SC2086
 	printf '#include <asm/unistd.h>\n' |
 		$CPP -nostdinc -undef $defs -I"$3" -I/usr/include -dM - |
-		awk '$1 == "#define" && $2 ~ /^__(ARM_)?NR_[a-z0-9_]+$/ &&
+		awk '$1 == "#define" && $2 ~ /^__(ARM_)?NR_[a-z0-9_]+$/ && $2 !~ /^__NR_reserved[0-9]+$/ &&
 		     $2 != "__NR_syscalls" && $2 != "__NR_arch_specific_syscall" { print $2 }' |
 		sort -u >"$tmp/$1.macros"
 	{
@@ -55,15 +60,14 @@ one_arch() {
 		done
 }
 
-cols=
-echo "$ARCHES" | while IFS='	' read -r arch defs dirs; do
+echo "$ARCHES" | while IFS='	' read -r arch defs pkg dirs; do
 	[ -n "$arch" ] || continue
 	var=ASM_$arch
 	eval "dir=\${$var:-}"
 	# shellcheck disable=SC2086
 	[ -n "$dir" ] || dir=$(find_dir $dirs) || {
 		echo "mksyscalls.sh: no asm/unistd.h for $arch in: $dirs" >&2
-		echo "mksyscalls.sh: install linux-libc-dev-*-cross (see README)" >&2
+		echo "mksyscalls.sh: install $pkg (see README), or set ASM_$arch=DIR" >&2
 		exit 1
 	}
 	one_arch "$arch" "$defs" "$dir" >"$tmp/$arch.tab"
@@ -81,17 +85,18 @@ EOF
 while read -r arch dir n; do
 	echo "/* $arch: $n syscalls, from $dir/asm/unistd.h */"
 done <"$tmp/sources"
-for arch in x86_64 i386 x32 aarch64 arm riscv64; do
+for arch in x86_64 i386 x32 aarch64 arm riscv64 mips64; do
 	sed "s/^/$arch /" "$tmp/$arch.tab"
 done | awk '
-	BEGIN { split("x86_64 i386 x32 aarch64 arm riscv64", order, " ")
-		for (i = 1; i <= 6; i++) col[order[i]] = i }
+	BEGIN { split("x86_64 i386 x32 aarch64 arm riscv64 mips64", order, " ")
+		for (i = 1; i <= 7; i++) col[order[i]] = i }
 	{
 		nr[$2, col[$1]] = $3; names[$2] = 1
 		# seccomp.c buckets numbers by slot: NR_SPAN (1024) per space
 		off = $3
 		if ($1 == "x32") off -= 1073741824
 		if ($1 == "arm" && off >= 983040) off -= 983040
+		if ($1 == "mips64") off -= 5000
 		if (off < 0 || off >= 1024) {
 			print "mksyscalls.sh: " $1 " " $2 " = " $3 ": beyond seccomp.c NR_SPAN" > "/dev/stderr"
 			bad = 1
@@ -101,7 +106,7 @@ done | awk '
 		if (bad) exit 1
 		for (n in names) {
 			line = n
-			for (i = 1; i <= 6; i++)
+			for (i = 1; i <= 7; i++)
 				line = line " " ((n, i) in nr ? nr[n, i] : -1)
 			print line
 		}
@@ -111,12 +116,13 @@ LC_ALL=C sort -k 1,1 "$tmp/merged" >"$tmp/sorted"
 # systab, sorted by name for seccomp.c's binary search. Compact, as it
 # is in every binary: a name is an offset into one string, a number its
 # slot in 16 bits (x32's without __X32_SYSCALL_BIT, arm's private ones
-# from 1024 on), which systab_nr() turns back. With SYSTAB_NATIVE only
-# the columns of the arches the build filters are kept (OCI_SYSTAB_COLS
-# of ocimin.h); every name stays, so that one of another arch is still
-# known, not an unknown syscall.
+# from 1024 on, mips64's without n64's base of 5000), which systab_nr()
+# turns back. With SYSTAB_NATIVE only the columns of the arches the build
+# filters are kept (OCI_SYSTAB_COLS of ocimin.h); every name stays, so
+# that one of another arch is still known, not an unknown syscall.
 cat <<'EOF'
-enum { SYSTAB_X86_64, SYSTAB_I386, SYSTAB_X32, SYSTAB_AARCH64, SYSTAB_ARM, SYSTAB_RISCV64, SYSTAB_NARCH };
+enum { SYSTAB_X86_64, SYSTAB_I386, SYSTAB_X32, SYSTAB_AARCH64, SYSTAB_ARM, SYSTAB_RISCV64, SYSTAB_MIPS64,
+       SYSTAB_NARCH };
 #if defined(SYSTAB_NATIVE) && defined(OCI_SYSTAB_COLS)
 #define SYSTAB_COLS(...) OCI_SYSTAB_COLS(__VA_ARGS__)
 #else
@@ -124,7 +130,8 @@ enum { SYSTAB_X86_64, SYSTAB_I386, SYSTAB_X32, SYSTAB_AARCH64, SYSTAB_ARM, SYSTA
 #endif
 /* the arch of each column kept */
 static const uint8_t systab_cols[] = { SYSTAB_COLS(SYSTAB_X86_64, SYSTAB_I386, SYSTAB_X32,
-						   SYSTAB_AARCH64, SYSTAB_ARM, SYSTAB_RISCV64) };
+						   SYSTAB_AARCH64, SYSTAB_ARM, SYSTAB_RISCV64,
+						   SYSTAB_MIPS64) };
 struct systab_ent { uint16_t name; uint16_t nr[sizeof(systab_cols)]; };
 #define SYSTAB_NONE 0xffff
 EOF
@@ -132,7 +139,7 @@ awk '
 	BEGIN { print "static const char systab_names[] =" }
 	{ printf "\t\"%s\\0\"\n", $1 }
 	END { print "\t\"\";" }' "$tmp/sorted"
-# Fields: name, then x86_64 i386 x32 aarch64 arm riscv64 ($2 to $7).
+# Fields: name, then x86_64 i386 x32 aarch64 arm riscv64 mips64 ($2 to $8).
 awk '
 	function enc(col, nr) {
 		if (nr < 0)
@@ -141,12 +148,14 @@ awk '
 			return nr - 1073741824
 		if (col == 6 && nr >= 983040)
 			return nr - 983040 + 1024
+		if (col == 8)
+			return nr - 5000
 		return nr
 	}
 	BEGIN { print "static const struct systab_ent systab[] = {" }
 	{
-		printf "\t{ %d, { SYSTAB_COLS(%s, %s, %s, %s, %s, %s) } },\n", pool, enc(2, $2), enc(3, $3),
-			enc(4, $4), enc(5, $5), enc(6, $6), enc(7, $7)
+		printf "\t{ %d, { SYSTAB_COLS(%s, %s, %s, %s, %s, %s, %s) } },\n", pool, enc(2, $2),
+			enc(3, $3), enc(4, $4), enc(5, $5), enc(6, $6), enc(7, $7), enc(8, $8)
 		pool += length($1) + 1
 	}
 	END { print "};" }' "$tmp/sorted"
@@ -179,6 +188,8 @@ static inline int32_t systab_nr(const struct systab_ent *e, int col)
 		return -1;
 	if (col == SYSTAB_X32)
 		return (int32_t)(0x40000000U + v);
+	if (col == SYSTAB_MIPS64)
+		return (int32_t)(5000 + v);
 	return (int32_t)(col == SYSTAB_ARM && v >= 1024 ? 0x0f0000U + v - 1024 : v);
 }
 EOF

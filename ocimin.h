@@ -223,19 +223,23 @@ struct seccomp {
  * binary (make -DSYSTAB_NATIVE) then keeps alone. */
 #if defined(__x86_64__) && !defined(__ILP32__)
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, OCI_ARCH_X32, 0 })
-#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64) x86_64, i386, x32
+#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64, mips64) x86_64, i386, x32
 #elif defined(__aarch64__)
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, 0 })
-#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64) aarch64, arm
+#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64, mips64) aarch64, arm
 #elif defined(__arm__) && !defined(__ARMEB__)
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_ARM, 0 })
-#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64) arm
+#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64, mips64) arm
 #elif defined(__i386__)
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_I386, 0 })
-#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64) i386
+#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64, mips64) i386
 #elif defined(__riscv) && __riscv_xlen == 64
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_RISCV64, 0 })
-#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64) riscv64
+#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64, mips64) riscv64
+#elif defined(__mips__) && defined(__MIPSEL__) && defined(_ABI64) && _MIPS_SIM == _ABI64
+/* n64 alone: an n32 or o32 process (another audit arch) is killed */
+#define OCI_SECCOMP_ARCHES ((const uint32_t[]){ AUDIT_ARCH_MIPSEL64, 0 })
+#define OCI_SYSTAB_COLS(x86_64, i386, x32, aarch64, arm, riscv64, mips64) mips64
 #else
 #define OCI_SECCOMP_ARCHES ((const uint32_t[]){ 0 })   /* no syscall table */
 #endif

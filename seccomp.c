@@ -38,9 +38,11 @@
 #define MAX_JUMP 255                  /* jt and jf are 8 bits */
 #define X32_BIT 0x40000000U           /* __X32_SYSCALL_BIT */
 #define ARM_PRIVATE 0x0f0000U         /* __ARM_NR_BASE: cacheflush, set_tls */
+#define MIPS_N64 5000                 /* __NR_Linux of n64: its first syscall */
 #define RET_ENOSYS (SECCOMP_RET_ERRNO | ENOSYS)
-/* Syscall numbers are small in each number space (mksyscalls.sh checks
- * that every table fits), so they are bucketed by slot, not sorted. */
+/* Syscall numbers are small in each number space, counted from its
+ * start (mksyscalls.sh checks that every table fits), so they are
+ * bucketed by slot, not sorted. */
 #define NR_SPAN 1024
 #define NONE UINT32_MAX
 /* An arch, or x32 on x86_64, that the profile does not list. libseccomp
@@ -60,19 +62,21 @@
 
 struct arch_def {
 	uint32_t audit;               /* AUDIT_ARCH_*, or OCI_ARCH_X32 */
-	int col;                      /* its column of systab */
-	int bits;                     /* 32: only low halves of args compare */
 	uint32_t seg;                 /* start of a second number space, or 0 */
+	uint16_t base;                /* start of the first; those below are unnamed */
+	uint8_t col;                  /* its column of systab */
+	uint8_t bits;                 /* 32: only low halves of args compare */
 	const char *name;
 };
 
 static const struct arch_def arch_defs[] = {
-	{ AUDIT_ARCH_X86_64, SYSTAB_X86_64, 64, X32_BIT, "x86_64" },
-	{ AUDIT_ARCH_I386, SYSTAB_I386, 32, 0, "x86" },
-	{ OCI_ARCH_X32, SYSTAB_X32, 32, 0, "x32" },
-	{ AUDIT_ARCH_AARCH64, SYSTAB_AARCH64, 64, 0, "aarch64" },
-	{ AUDIT_ARCH_ARM, SYSTAB_ARM, 32, ARM_PRIVATE, "arm" },
-	{ AUDIT_ARCH_RISCV64, SYSTAB_RISCV64, 64, 0, "riscv64" },
+	{ AUDIT_ARCH_X86_64, X32_BIT, 0, SYSTAB_X86_64, 64, "x86_64" },
+	{ AUDIT_ARCH_I386, 0, 0, SYSTAB_I386, 32, "x86" },
+	{ OCI_ARCH_X32, 0, 0, SYSTAB_X32, 32, "x32" },
+	{ AUDIT_ARCH_AARCH64, 0, 0, SYSTAB_AARCH64, 64, "aarch64" },
+	{ AUDIT_ARCH_ARM, ARM_PRIVATE, 0, SYSTAB_ARM, 32, "arm" },
+	{ AUDIT_ARCH_RISCV64, 0, 0, SYSTAB_RISCV64, 64, "riscv64" },
+	{ AUDIT_ARCH_MIPSEL64, 0, MIPS_N64, SYSTAB_MIPS64, 64, "mipsel64" },
 };
 
 /* One name of one rule resolved on the arch being compiled, in the list
@@ -226,7 +230,7 @@ static int check_profile(const struct cc *c)
 
 static uint32_t slot(const struct arch_def *a, uint32_t nr)
 {
-	return a->seg && nr >= a->seg ? nr - a->seg + NR_SPAN : nr;
+	return a->seg && nr >= a->seg ? nr - a->seg + NR_SPAN : nr - a->base;
 }
 
 static void add(struct cc *c, uint32_t nr, const struct arch_def *a, size_t i, size_t j)
@@ -327,14 +331,15 @@ static int decide(struct cc *c, uint32_t nr, uint32_t e)
 
 /* The leaves of one arch, over all 2^32 numbers, in one or two number
  * spaces (x86_64 and x32, arm and its private calls), each with its own
- * "newer than all named". */
+ * "newer than all named". The first space starts at the arch's base
+ * (n64's 5000): the numbers below it are no syscall, the default's. */
 static int build_leaves(struct cc *c, const struct arch_def *a)
 {
 	c->n_leaves = 0;
 	c->n_kept = 0;
 	for (int s = 0; s < (a->seg ? 2 : 1); s++) {
-		uint32_t base = s ? a->seg : 0;
-		uint64_t cur = base, end = a->seg && !s ? a->seg : 1ULL << 32;
+		uint32_t base = s ? a->seg : a->base;
+		uint64_t cur = s ? base : 0, end = a->seg && !s ? a->seg : 1ULL << 32;
 		bool named = false;
 
 		if (s && a->audit == AUDIT_ARCH_X86_64 && !c->x32) {

@@ -5,8 +5,8 @@
  * Each compiled program is checked the way the kernel would (opcodes,
  * loads inside seccomp_data, jumps inside the program, a ret at the end),
  * then run in the small classic-BPF interpreter below over every syscall
- * number of each arch, its second number space (x32, ARM private) and
- * the edges of the 32-bit range, with arguments at the edges (0, max,
+ * number of each arch (from 5000 for mips n64), its second number space
+ * (x32, ARM private) and the edges of the 32-bit range, with arguments at the edges (0, max,
  * sign bits, each half alone), and every decision is compared with a
  * direct reading of the profile (oracle()). Paths that ignore the
  * arguments must not load them, so that the kernel's constant-action
@@ -28,20 +28,23 @@
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define X32_BIT 0x40000000U
 #define ARM_PRIVATE 0x0f0000U
+#define MIPS_N64 5000
 #define BADARCH SECCOMP_RET_KILL_PROCESS
 #define ENOSYS_RET (SECCOMP_RET_ERRNO | ENOSYS)
 
 /* ---- the arches ------------------------------------------------------ */
 
-struct arch { uint32_t audit; int col, bits; const char *name; };
+/* base: where its syscall numbers start */
+struct arch { uint32_t audit; int col, bits; uint32_t base; const char *name; };
 
 static const struct arch arches[] = {
-	{ AUDIT_ARCH_X86_64, SYSTAB_X86_64, 64, "x86_64" },
-	{ AUDIT_ARCH_I386, SYSTAB_I386, 32, "x86" },
-	{ OCI_ARCH_X32, SYSTAB_X32, 32, "x32" },
-	{ AUDIT_ARCH_AARCH64, SYSTAB_AARCH64, 64, "aarch64" },
-	{ AUDIT_ARCH_ARM, SYSTAB_ARM, 32, "arm" },
-	{ AUDIT_ARCH_RISCV64, SYSTAB_RISCV64, 64, "riscv64" },
+	{ AUDIT_ARCH_X86_64, SYSTAB_X86_64, 64, 0, "x86_64" },
+	{ AUDIT_ARCH_I386, SYSTAB_I386, 32, 0, "x86" },
+	{ OCI_ARCH_X32, SYSTAB_X32, 32, 0, "x32" },
+	{ AUDIT_ARCH_AARCH64, SYSTAB_AARCH64, 64, 0, "aarch64" },
+	{ AUDIT_ARCH_ARM, SYSTAB_ARM, 32, 0, "arm" },
+	{ AUDIT_ARCH_RISCV64, SYSTAB_RISCV64, 64, 0, "riscv64" },
+	{ AUDIT_ARCH_MIPSEL64, SYSTAB_MIPS64, 64, MIPS_N64, "mipsel64" },
 };
 
 static const struct arch *arch_of(uint32_t audit)
@@ -492,21 +495,28 @@ static void check_nr(const struct sock_fprog *p, const struct oracle *o, uint32_
 	}
 }
 
-/* Every number of each arch's spaces, the edges, and foreign arches. */
+/* Every number of each arch's spaces, the edges, and foreign arches;
+ * for an arch whose numbers start above 0, those just below the start
+ * and the lowest. */
 static void check_all(const struct sock_fprog *p, const struct oracle *o, int vectors,
 		      struct tally *t)
 {
 	static const uint32_t foreign[] = { AUDIT_ARCH_PPC64LE, AUDIT_ARCH_S390X, 0 };
 	static const uint32_t far[] = {
 		0x3ffffffe, 0x3fffffff, 0x7fffffff, 0x80000000, 0xbfffffff,
-		0xfffffffe, 0xffffffff, ARM_PRIVATE - 1,
+		0xfffffffe, 0xffffffff, ARM_PRIVATE - 1, MIPS_N64 - 1, MIPS_N64,
 	};
 
 	for (size_t i = 0; i <= LEN(arches); i++) {
 		uint32_t audit = i < LEN(arches) ? arches[i].audit : foreign[0];
+		uint32_t base = i < LEN(arches) ? arches[i].base : 0;
 
 		for (uint32_t nr = 0; nr < 1100; nr++)
+			check_nr(p, o, audit, base + nr, vectors, t);
+		for (uint32_t nr = 0; base && nr < 16; nr++) {
 			check_nr(p, o, audit, nr, vectors, t);
+			check_nr(p, o, audit, base - 1 - nr, vectors, t);
+		}
 		for (uint32_t nr = 0; nr < 1100; nr++)
 			check_nr(p, o, audit, X32_BIT + nr, vectors, t);
 		for (uint32_t nr = 0; nr < 16; nr++)
@@ -692,7 +702,7 @@ static const uint32_t actions[] = {
 
 static const uint32_t all_arches[] = {
 	AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, OCI_ARCH_X32, AUDIT_ARCH_AARCH64,
-	AUDIT_ARCH_ARM, AUDIT_ARCH_RISCV64, AUDIT_ARCH_PPC64LE,
+	AUDIT_ARCH_ARM, AUDIT_ARCH_RISCV64, AUDIT_ARCH_MIPSEL64, AUDIT_ARCH_PPC64LE,
 };
 
 /* Rules without args share one action, except in one profile in eight,
@@ -873,14 +883,101 @@ static size_t n_names(const struct seccomp *sc)
 	return n;
 }
 
+/* Loads json, a linux.seccomp object, through json.c as a config.json
+ * would carry it. s is static: what it holds stays reachable. */
+static bool load_profile(const char *json, struct spec *s)
+{
+	char cfg[256];
+	FILE *out;
+	int r;
+
+	snprintf(cfg, sizeof(cfg), "%s/ocimin-unit-seccomp.%d.json",
+		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+	if (!(out = fopen(cfg, "w")))
+		return false;
+	fprintf(out, "{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"/\"}, \"linux\": {\"seccomp\": %s}}", json);
+	fclose(out);
+	r = spec_load(cfg, "/", s);
+	unlink(cfg);
+	return r == 0 && s->seccomp.present;
+}
+
+/* mips64el: n64 numbers start at 5000 (__NR_Linux), below which are no
+ * syscalls. Written out here from asm/unistd_n64.h, since the oracle
+ * reads its numbers from the table the compiler reads. */
+static void test_mips64(void)
+{
+	static struct spec allow, deny;
+	static const uint32_t n64[] = { AUDIT_ARCH_MIPSEL64, 0 };
+	static const struct {
+		struct spec *s;
+		uint32_t audit, nr;
+		uint64_t arg0;
+		uint32_t want;
+		const char *what;
+	} calls[] = {
+		{ &allow, AUDIT_ARCH_MIPSEL64, 5248, 0, SECCOMP_RET_ERRNO | EACCES, "mkdirat (5248) denied" },
+		{ &allow, AUDIT_ARCH_MIPSEL64, 5000, 0, SECCOMP_RET_ALLOW, "read (5000) allowed" },
+		{ &allow, AUDIT_ARCH_MIPSEL64, 248, 0, SECCOMP_RET_ALLOW, "248, mkdirat less 5000, allowed" },
+		{ &allow, AUDIT_ARCH_MIPSEL64, 258, 0, SECCOMP_RET_ALLOW, "258, x86_64's mkdirat, allowed" },
+		{ &allow, AUDIT_ARCH_MIPSEL64N32, 6252, 0, BADARCH, "n32's mkdirat killed" },
+		{ &allow, AUDIT_ARCH_MIPSEL, 4289, 0, BADARCH, "o32's mkdirat killed" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 5000, 0, SECCOMP_RET_ALLOW, "read (5000) allowed" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 5001, 0, SECCOMP_RET_ALLOW, "write (5001) allowed" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 5108, 0, SECCOMP_RET_ALLOW, "getppid (5108) allowed" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 5003, 0, SECCOMP_RET_ERRNO | EPERM, "close (5003) denied" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 108, 0, SECCOMP_RET_ERRNO | EPERM, "108, getppid less 5000, denied" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 4999, 0, SECCOMP_RET_ERRNO | EPERM, "4999, below n64, denied" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 0, 0, SECCOMP_RET_ERRNO | EPERM, "0 denied" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 5133, 0, ENOSYS_RET, "5133, above personality (5132), ENOSYS" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 5248, 0, ENOSYS_RET, "mkdirat (5248) ENOSYS" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 5132, 0xffffffff, SECCOMP_RET_ALLOW, "personality(0xffffffff) allowed" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 5132, 0xffffffffffffffff, SECCOMP_RET_ERRNO | EPERM,
+		  "personality(0xffffffffffffffff) denied: 64 bits compare" },
+		{ &deny, AUDIT_ARCH_MIPSEL64, 5132, 0x1ffffffff, SECCOMP_RET_ERRNO | EPERM,
+		  "personality(0x1ffffffff) denied" },
+		{ &deny, AUDIT_ARCH_MIPSEL64N32, 6000, 0, BADARCH, "n32's read killed" },
+	};
+	struct sock_fprog allow_p = { 0 }, deny_p = { 0 };
+	char why[256] = "";
+
+	if (!ok(load_profile("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_MIPSEL64\"],"
+			     " \"syscalls\": [{\"names\": [\"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13}]}",
+			     &allow) &&
+		load_profile("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": [\"SCMP_ARCH_MIPSEL64\"],"
+			     " \"syscalls\": [{\"names\": [\"read\", \"write\", \"getppid\"], \"action\": \"SCMP_ACT_ALLOW\"},"
+			     " {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\","
+			     " \"args\": [{\"index\": 0, \"value\": 4294967295, \"op\": \"SCMP_CMP_EQ\"}]}]}",
+			     &deny) &&
+		allow.seccomp.n_arches == 1 && allow.seccomp.arches[0] == AUDIT_ARCH_MIPSEL64,
+		"mipsel64: the profiles with SCMP_ARCH_MIPSEL64 load"))
+		return;
+	if (!ok(seccomp_compile(&allow.seccomp, "c.json", n64, &allow_p) == 0 && valid(&allow_p, why, sizeof(why)) &&
+		seccomp_compile(&deny.seccomp, "c.json", n64, &deny_p) == 0 && valid(&deny_p, why, sizeof(why)),
+		"mipsel64: they compile to valid programs"))
+		printf("#\t%s\n", why);
+	for (size_t i = 0; allow_p.len && deny_p.len && i < LEN(calls); i++) {
+		struct seccomp_data d = { .nr = (int)calls[i].nr, .arch = calls[i].audit,
+					  .args = { calls[i].arg0 } };
+		struct run r;
+
+		run(calls[i].s == &allow ? &allow_p : &deny_p, &d, &r);
+		if (!ok(r.ret == calls[i].want, "mipsel64, %s profile: %s", calls[i].s == &allow ? "allow" : "deny",
+			calls[i].what))
+			printf("#\tgot %#x, want %#x\n", r.ret, calls[i].want);
+	}
+	free(allow_p.filter);
+	free(deny_p.filter);
+}
+
 /* The Docker profile: its decisions, its size, its speed. */
 static void test_docker(const char *file)
 {
 	static struct spec s;
-	char cfg[256], *text;
+	char *text;
 	struct timespec t0, t1;
 	struct sock_fprog p;
-	FILE *f = fopen(file, "r"), *out;
+	FILE *f = fopen(file, "r");
 	long size;
 	enum { n = 500 };
 	static double times[n];
@@ -896,14 +993,7 @@ static void test_docker(const char *file)
 	if (fread(text, 1, size, f) != (size_t)size)
 		size = 0;
 	fclose(f);
-	snprintf(cfg, sizeof(cfg), "%s/ocimin-unit-seccomp.%d.json",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
-	out = fopen(cfg, "w");
-	fprintf(out, "{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"/\"}, \"linux\": {\"seccomp\": %s}}", text);
-	fclose(out);
-	len = spec_load(cfg, "/", &s);
-	unlink(cfg);
-	if (!ok(len == 0 && s.seccomp.present, "the Docker profile loads"))
+	if (!ok(load_profile(text, &s), "the Docker profile loads"))
 		return;
 	len = verify(&s.seccomp, builds[0], "the Docker profile", 64);
 	for (size_t k = 1; k < LEN(builds); k++)
@@ -928,6 +1018,7 @@ static void test_docker(const char *file)
 int main(int argc, char **argv)
 {
 	test_errors();
+	test_mips64();
 	test_edges();
 	test_all_names();
 	test_random();

@@ -104,4 +104,5 @@ static const uint32_t *const builds[] = {
 	(const uint32_t[]){ AUDIT_ARCH_ARM, 0 },
 	(const uint32_t[]){ AUDIT_ARCH_I386, 0 },
 	(const uint32_t[]){ AUDIT_ARCH_RISCV64, 0 },
+	(const uint32_t[]){ AUDIT_ARCH_MIPSEL64, 0 },
 };
