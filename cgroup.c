@@ -27,7 +27,9 @@
 #include <string.h>
 #include <time.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <linux/bpf.h>
 
 #include "ocimin.h"
@@ -148,11 +150,23 @@ static int write_at(int dfd, const char *name, const char *val)
 	return n < 0 ? -1 : 0;
 }
 
+/* Files the cpu controller gained after cgroup v2 itself: their key of
+ * linux.resources.cpu and the release that added them, for the error
+ * on an older kernel. */
+static const struct { const char *file, *key, *since; } newer[] = {
+	{ "cpu.max.burst", "burst", "5.14" },
+	{ "cpu.idle", "idle", "5.15" },
+};
+
 static int cg_set(const struct cg *cg, const char *name, const char *val)
 {
-	if (write_at(cg->fd, name, val) < 0)
-		return oci_syserr("write \"%s\" to %s/%s", val, cg->dir, name);
-	return 0;
+	if (write_at(cg->fd, name, val) == 0)
+		return 0;
+	for (size_t i = 0; errno == ENOENT && i < LEN(newer); i++)
+		if (!strcmp(name, newer[i].file))
+			return oci_err("linux.resources.cpu.%s: %s/%s is missing: it needs Linux %s",
+				       newer[i].key, cg->dir, name, newer[i].since);
+	return oci_syserr("write \"%s\" to %s/%s", val, cg->dir, name);
 }
 
 /* The value of "key N" in a flat-keyed file's text (cpu.stat,
@@ -786,6 +800,28 @@ static bool real_root(void)
 	return geteuid() == 0 && !strcmp(map, "         0          0 4294967295\n");
 }
 
+/* Before Linux 5.11 a BPF program was charged to its user's
+ * RLIMIT_MEMLOCK, 64 KiB by default then: some 16 containers created at
+ * once by root and a load fails with EPERM. As runc and crun do, the
+ * limit is lifted, here for the one load, then put back, so that the init
+ * forked later does not inherit it. */
+static int load_unlocked(const struct prog *p)
+{
+	struct rlimit old, inf = { RLIM_INFINITY, RLIM_INFINITY };
+	int prog, err;
+
+	if (getrlimit(RLIMIT_MEMLOCK, &old) < 0 || old.rlim_cur == RLIM_INFINITY ||
+	    setrlimit(RLIMIT_MEMLOCK, &inf) < 0) {
+		errno = EPERM;
+		return -1;
+	}
+	prog = load_filter(p, NULL, 0);
+	err = errno;
+	setrlimit(RLIMIT_MEMLOCK, &old);
+	errno = err;
+	return prog;
+}
+
 /* Loaded and attached with BPF_F_ALLOW_MULTI, so that a filter of an
  * ancestor (systemd's, a parent runtime's) still applies as well. The
  * verifier's log is asked for only to explain a refusal: a log that does
@@ -796,7 +832,9 @@ static int attach_filter(const struct cg *cg, const struct prog *p)
 	union bpf_attr a;
 	int prog, ret;
 
-	if ((prog = load_filter(p, NULL, 0)) < 0) {
+	if ((prog = load_filter(p, NULL, 0)) < 0 && errno == EPERM)
+		prog = load_unlocked(p);
+	if (prog < 0) {
 		int err = errno;
 
 		if (err == EPERM && !real_root()) {
@@ -1434,6 +1472,32 @@ int cgroup_enter(const char *dir, pid_t pid)
 		ret = oci_syserr("move the container init into cgroup %s", dir);
 	close(cg.fd);
 	return ret;
+}
+
+/* Before Linux 6.3 (and its stable backports), a child that clone3
+ * CLONE_INTO_CGROUP put in a cgroup with the cpuset controller kept its
+ * parent's CPUs and memory nodes; a write to cgroup.procs applies them.
+ * Older kernels without the fix but with the flag: 5.7 to 6.2. */
+bool cgroup_clone_into(int dfd)
+{
+	char buf[512], w[32];
+	struct utsname u;
+	char *end;
+	unsigned long major, minor;
+
+	if (read_at(dfd, "cgroup.controllers", buf, sizeof(buf)) < 0)
+		return false;
+	for (int i = 0;; i++) {
+		if (!oci_word(buf, i, w, sizeof(w)))
+			return true;
+		if (!strcmp(w, "cpuset"))
+			break;
+	}
+	if (uname(&u) < 0)
+		return false;
+	major = strtoul(u.release, &end, 10);
+	minor = *end == '.' ? strtoul(end + 1, NULL, 10) : 0;
+	return major > 6 || (major == 6 && minor >= 3);
 }
 
 int cgroup_destroy(const char *dir)

@@ -1462,7 +1462,8 @@ static pid_t spawn_init_userns(struct init_ctx *ctx, int sv[2])
  * CLONE_INTO_CGROUP, Linux 5.7): no window outside it, and no write to
  * cgroup.procs, whose migration waits for an RCU grace period on the
  * cgroup threadgroup lock (milliseconds on a busy host). Where clone3 or
- * the flag is refused, fork() and cgroup_enter() do it, and report why.
+ * the flag is refused, or the kernel would not apply the cgroup's cpuset
+ * to such a child, fork() and cgroup_enter() do it, and report why.
  * musl's cached tid stays the parent's in such a child: the init uses
  * no threads, raise() or abort() before its exec. */
 static pid_t fork_init(struct init_ctx *ctx, int saved[2])
@@ -1473,7 +1474,7 @@ static pid_t fork_init(struct init_ctx *ctx, int saved[2])
 	};
 	pid_t pid;
 
-	if (ctx->cgroup_fd >= 0) {
+	if (ctx->cgroup_fd >= 0 && cgroup_clone_into(ctx->cgroup_fd)) {
 		pid = sys_clone3(&args);
 		if (pid >= 0) {
 			ctx->cgroup_placed = true;

@@ -471,6 +471,9 @@ int cgroup_validate(const struct spec *s, const char *dir);
 int cgroup_create(const struct spec *s, const char *dir);
 /* Moves pid (the init, before it runs container code) into dir. */
 int cgroup_enter(const char *dir, pid_t pid);
+/* Whether the cgroup open at dfd may take a child of clone3
+ * CLONE_INTO_CGROUP with all its limits on this kernel. */
+bool cgroup_clone_into(int dfd);
 /* Kills what is left in dir, waits for it to empty, removes it. */
 int cgroup_destroy(const char *dir);
 /* Writes what r sets, and only that (update); src names r in errors. */
