@@ -64,16 +64,21 @@ t/attack: t/attack.c build/include/jsmn.h
 	$(CC) $(CFLAGS) $(OCI_CFLAGS) $(LDFLAGS) $(OCI_LDFLAGS) -o $@ t/attack.c
 
 # The suite on this host, then again in a qemu VM booted from an initramfs
-# where every cgroup v2 controller exists (t/vm/run); in that order, even
+# where every cgroup v2 controller exists (t/vm/run), then in the same VM
+# with Debian 11's kernel, Linux 5.10 (check-vm-5.10); in that order, even
 # under make -j.
 check: check-host
 	$(MAKE) --no-print-directory check-vm
+	$(MAKE) --no-print-directory check-vm-5.10
 
 check-host: ocimin t/probe t/unit-json t/recvtty t/unit-seccomp t/seccomp-listener t/enosys t/attack
 	$(PROVE) t/
 
 check-vm: ocimin t/probe t/unit-json t/recvtty t/unit-seccomp t/seccomp-listener t/enosys t/attack
 	PROVE='$(PROVE)' sh t/vm/run
+
+check-vm-5.10: ocimin t/probe t/unit-json t/recvtty t/unit-seccomp t/seccomp-listener t/enosys t/attack
+	OCIMIN_VM_SUITE=bullseye PROVE='$(PROVE)' sh t/vm/run
 
 # Sanitizer builds, with clang against glibc (fuzz/deps.sh installs clang,
 # its runtimes and llvm-symbolizer when missing). fuzz: the libFuzzer
@@ -129,7 +134,7 @@ install: ocimin
 clean:
 	rm -rf ocimin t/probe t/unit-json t/recvtty t/unit-seccomp t/seccomp-listener t/enosys t/attack build dist
 
-.PHONY: all check check-host check-vm install clean demo bench bench-vm stress cross dist check-cross
+.PHONY: all check check-host check-vm check-vm-5.10 install clean demo bench bench-vm stress cross dist check-cross
 
 # The load and fault tests at full size (t/stress): 1000 runs in a row,
 # 50 containers at once, the host's mounts, fds, cgroups and kernel memory
