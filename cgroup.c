@@ -1476,28 +1476,45 @@ int cgroup_enter(const char *dir, pid_t pid)
 
 /* Before Linux 6.3 (and its stable backports), a child that clone3
  * CLONE_INTO_CGROUP put in a cgroup with the cpuset controller kept its
- * parent's CPUs and memory nodes; a write to cgroup.procs applies them.
- * Older kernels without the fix but with the flag: 5.7 to 6.2. */
+ * parent's CPUs and memory nodes: 5.7 to 6.2 have the flag, not the fix.
+ * There, unless ocimin's own are already the cgroup's, the init is
+ * written to cgroup.procs instead, whose migration applies them. Both
+ * lists are printed by the kernel the same way (%*pbl). */
 bool cgroup_clone_into(int dfd)
 {
-	char buf[512], w[32];
+	static const char *const lists[][2] = {
+		{ "cpuset.cpus.effective", "\nCpus_allowed_list:\t" },
+		{ "cpuset.mems.effective", "\nMems_allowed_list:\t" },
+	};
+	char buf[512], status[4096], *mine, *end;
 	struct utsname u;
-	char *end;
 	unsigned long major, minor;
+	int i;
 
 	if (read_at(dfd, "cgroup.controllers", buf, sizeof(buf)) < 0)
 		return false;
-	for (int i = 0;; i++) {
-		if (!oci_word(buf, i, w, sizeof(w)))
-			return true;
-		if (!strcmp(w, "cpuset"))
-			break;
-	}
+	for (i = 0; oci_word(buf, i, status, 32) && strcmp(status, "cpuset"); i++)
+		;
+	if (!oci_word(buf, i, status, 32))
+		return true;
 	if (uname(&u) < 0)
 		return false;
 	major = strtoul(u.release, &end, 10);
 	minor = *end == '.' ? strtoul(end + 1, NULL, 10) : 0;
-	return major > 6 || (major == 6 && minor >= 3);
+	if (major > 6 || (major == 6 && minor >= 3))
+		return true;
+	if (read_at(AT_FDCWD, "/proc/self/status", status, sizeof(status)) < 0)
+		return false;
+	for (i = 0; i < 2; i++) {
+		if (read_at(dfd, lists[i][0], buf, sizeof(buf)) < 0 ||
+		    !(mine = oci_find(status, lists[i][1])))
+			return false;
+		mine += strlen(lists[i][1]);
+		buf[strcspn(buf, "\n")] = 0;
+		if (strncmp(mine, buf, strlen(buf)) || mine[strlen(buf)] != '\n')
+			return false;
+	}
+	return true;
 }
 
 int cgroup_destroy(const char *dir)
