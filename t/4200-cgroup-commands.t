@@ -35,7 +35,18 @@ n_sleepers() { test "$(sleepers_of "$1" | wc -l)" = "$2"; }
 # empty_cgroup ID: no process left in it
 empty_cgroup() { test -z "$(cat "$CG/ocimin/$1/cgroup.procs")"; }
 # counts_past N: the counter payload is past N
-counts_past() { test "$(cat b/shared/count)" -gt "$1"; }
+counts_past() { test "$(count_now)" -gt "$1"; }
+# count_now: the counter; the payload truncates the file before each
+# write, so an empty read is retried (for up to a second: frozen
+# between the two, it stays empty)
+count_now() {
+	cn_i=0
+	while cn=$(cat b/shared/count) && [ -z "$cn" ] && [ $cn_i -lt 100 ]; do
+		cn_i=$((cn_i + 1))
+		sleep 0.01
+	done
+	echo "$cn"
+}
 # n_stats FILE N: FILE has at least N stats lines
 n_stats() { test "$(grep -c "^{\"type\":\"stats\"," "$1")" -ge "$2"; }
 
@@ -51,9 +62,9 @@ test_expect_success 'pause freezes every process: status "paused", nothing runs'
 	test_grep "$CG/ocimin/cp1/cgroup.events" "^frozen 1$" &&
 	oci list >list &&
 	test_grep list "^cp1 +[0-9]+ +paused " &&
-	n=$(cat b/shared/count) &&
+	n=$(count_now) &&
 	sleep 0.3 &&
-	test "$(cat b/shared/count)" = "$n"
+	test "$(count_now)" = "$n"
 '
 
 test_expect_success 'pause of a paused container and resume of a running one fail' '
@@ -67,7 +78,7 @@ test_expect_success 'pause of a paused container and resume of a running one fai
 
 test_expect_success 'resume thaws it: the payload runs on' '
 	test_grep "$CG/ocimin/cp1/cgroup.events" "^frozen 0$" &&
-	n=$(cat b/shared/count) &&
+	n=$(count_now) &&
 	retry 100 counts_past "$n"
 '
 
