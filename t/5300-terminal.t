@@ -188,7 +188,7 @@ test_expect_success 'what is typed reaches the container; its output comes back'
 test_expect_success 'window size changes are passed on to the container'"'"'s pty' '
 	tty_bundle b10 "trap \"stty size >/shared/size\" WINCH
 touch /shared/started
-n=0; while [ ! -s /shared/size ] && [ \$n -lt 200 ]; do sleep 0.05; n=\$((n + 1)); done
+n=0; while [ \"\$(cat /shared/size 2>/dev/null)\" != \"40 120\" ] && [ \$n -lt 200 ]; do sleep 0.05; n=\$((n + 1)); done
 cat /shared/size" &&
 	env OCIMIN_TEST_MARK=$MARK "$RECVTTY" --exec --size 24x80 --resize 40x120 --resize-after b10/shared/started --out out10 -- \
 		env OCIMIN_TEST_MARK=$MARK "$OCIMIN" --root "$ROOT" run -b b10 tty-c10 &&
