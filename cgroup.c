@@ -1491,11 +1491,7 @@ bool cgroup_clone_into(int dfd)
 	unsigned long major, minor;
 	int i;
 
-	if (read_at(dfd, "cgroup.controllers", buf, sizeof(buf)) < 0)
-		return false;
-	for (i = 0; oci_word(buf, i, status, 32) && strcmp(status, "cpuset"); i++)
-		;
-	if (!oci_word(buf, i, status, 32))
+	if (!(controllers_in(dfd, "cgroup.controllers") & 1U << C_CPUSET))
 		return true;
 	if (uname(&u) < 0)
 		return false;
